@@ -1,0 +1,88 @@
+"""pyenvlab: watch Python's import system work.
+
+pyenvlab records what the *real* import machinery does and shows it::
+
+    >>> import pyenvlab
+    >>> with pyenvlab.trace() as t:
+    ...     import colorsys                                         # doctest: +SKIP
+    >>> t.module("colorsys").hit.entry                              # doctest: +SKIP
+    '/usr/lib/python3.12'
+
+The public API (design contract):
+
+- :func:`trace` records imports in this process (a context manager yielding a :class:`Trace`);
+- :func:`trace_import` records them in a fresh interpreter (this one, a venv's, another
+  version's) and returns the :class:`Trace`;
+- :func:`where` lists every place along the path that provides a module, like ``which -a``;
+- :func:`startup` shows how an interpreter found its prefix and built ``sys.path``;
+- :func:`deps` and :func:`abi` inspect installed distributions and compiled extensions;
+- :mod:`pyenvlab.render` turns any record into text, HTML, a Graphviz graph or a report.
+
+``import pyenvlab`` imports nothing but this file: every name is loaded on first use, so the
+tool does not fill ``sys.modules`` with the modules whose imports it is meant to show.
+"""
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the type checker sees the real names; at run time they load lazily
+    from typing import Any
+
+    from pyenvlab.errors import InterpreterError, PyenvlabError, TraceFormatError
+    from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
+    from pyenvlab.tracing import trace, trace_import
+    from pyenvlab.where import where
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "trace": "pyenvlab.tracing",
+    "trace_import": "pyenvlab.tracing",
+    "where": "pyenvlab.where",
+    "startup": "pyenvlab.startup",
+    "StartupTrace": "pyenvlab.startup",
+    "deps": "pyenvlab.anatomy",
+    "abi": "pyenvlab.anatomy",
+    "Trace": "pyenvlab.model",
+    "ModuleRecord": "pyenvlab.model",
+    "Visit": "pyenvlab.model",
+    "Probe": "pyenvlab.model",
+    "Statement": "pyenvlab.model",
+    "Candidate": "pyenvlab.model",
+    "PyenvlabError": "pyenvlab.errors",
+    "TraceFormatError": "pyenvlab.errors",
+    "InterpreterError": "pyenvlab.errors",
+}
+
+__all__ = sorted([*_LAZY, "load_ipython_extension", "render", "unload_ipython_extension"])
+
+
+def __getattr__(name: str) -> "Any":
+    import importlib  # noqa: PLC0415 - `import pyenvlab` itself imports nothing
+
+    if name == "render":
+        return importlib.import_module("pyenvlab.render")
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'pyenvlab' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+def load_ipython_extension(ipython: "Any") -> None:
+    """``%load_ext pyenvlab``: register the magics (loading twice is harmless)."""
+    from pyenvlab.jupyter import load  # noqa: PLC0415 - IPython loads only in a notebook
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: "Any") -> None:
+    """``%unload_ext pyenvlab``: remove the magics and restore all import state."""
+    from pyenvlab.jupyter import unload  # noqa: PLC0415
+
+    unload(ipython)

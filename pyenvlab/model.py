@@ -1,0 +1,259 @@
+"""The import-trace records: what the import system did, as plain immutable data.
+
+A :class:`Trace` holds the modules that were loaded (:class:`ModuleRecord`, in first-load order)
+and the import statements that ran (:class:`Statement`, including ``sys.modules`` cache hits).
+Each load keeps the ``sys.path`` (or parent ``__path__``) entries its search visited
+(:class:`Visit`) and the filesystem probes it made (:class:`Probe`). :func:`pyenvlab.where`
+answers with :class:`Candidate` records.
+
+These classes hold data only: no rendering, no import machinery. A trace can be saved with
+:meth:`Trace.to_json`, loaded with :meth:`Trace.from_json` anywhere, and re-rendered without
+importing anything again. The JSON format is described in ``docs/trace-format.md``.
+
+Example:
+    >>> from pyenvlab.model import Trace
+    >>> t = Trace.from_json('{"format": "pyenvlab.trace", "version": 1, "python": "3.12.1",'
+    ...     ' "executable": "/usr/bin/python3", "sys_path": [], "modules": [], "statements": []}')
+    >>> t.python, len(t.modules)
+    ('3.12.1', 0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pyenvlab._records import Document, from_data
+
+__all__ = [
+    "Candidate",
+    "ModuleRecord",
+    "Probe",
+    "Statement",
+    "Trace",
+    "Visit",
+    "module_kind",
+]
+
+Outcome = Literal["hit", "miss", "namespace", "no-finder", "error"]
+ProbeOp = Literal["stat", "listdir", "isfile", "isdir", "candidate"]
+Kind = Literal["module", "package", "namespace", "extension", "builtin", "frozen"]
+
+EXTENSION_SUFFIXES = (".so", ".pyd", ".dylib")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One filesystem check the import system made.
+
+    ``op`` is ``stat`` (a plain ``stat()``, e.g. a directory's mtime or a source file's size),
+    ``isfile``/``isdir`` (a ``stat()`` asked "is this a file/directory?"), ``listdir`` (a
+    directory listing, which FileFinder caches), or ``candidate`` (a file name looked up in that
+    cached listing: no system call, recorded only with ``trace(candidates=True)``).
+    ``entry`` is the search-path entry being visited when the probe happened, or ``None`` for
+    probes made while loading (after the search ended).
+    """
+
+    path: str
+    op: ProbeOp
+    found: bool
+    entry: str | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One ``sys.path`` (or parent ``__path__``) entry visited by a PathFinder search.
+
+    ``finder`` is the class name of the path-entry finder for the entry (``FileFinder``,
+    ``zipimporter``, ...) or ``None`` when no path hook accepts the entry. ``created`` is true
+    when the finder was made during this search (the entry was not yet in
+    ``sys.path_importer_cache``).
+    """
+
+    entry: str
+    finder: str | None
+    outcome: Outcome
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleRecord:
+    """One module load (or failed load, or ``importlib.reload``), in the order it began.
+
+    Fields follow ``importlib``'s vocabulary: ``origin`` and ``loader`` come from the module's
+    spec (``origin`` is ``"built-in"`` or ``"frozen"`` for those kinds, ``None`` for namespace
+    packages); ``search_locations`` is the spec's ``submodule_search_locations`` (a package's
+    ``__path__``). ``finder`` is the meta-path finder that answered (``PathFinder``,
+    ``BuiltinImporter``, ``FrozenImporter``, or a third-party finder's class name).
+    ``imported_by`` is the module whose execution triggered this load (``None`` at top level).
+    ``error`` is ``"ExcType: message"`` when the import failed. ``seconds`` is the time spent
+    in the load including nested loads; ``start`` is when it began, in seconds since the trace
+    began.
+    """
+
+    name: str
+    origin: str | None
+    finder: str | None
+    searched: tuple[Visit, ...] = ()
+    probes: tuple[Probe, ...] = ()
+    imported_by: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    loader: str | None = None
+    search_locations: tuple[str, ...] | None = None
+    start: float = 0.0
+    thread: str = "MainThread"
+    reloaded: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        """What kind of importable unit this is (see :func:`module_kind`)."""
+        return module_kind(self.origin, self.search_locations, self.loader)
+
+    @property
+    def hit(self) -> Visit | None:
+        """The visit that found the module, if a path entry found it."""
+        for visit in self.searched:
+            if visit.outcome == "hit":
+                return visit
+        return None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An import statement (or ``importlib.import_module`` call) as it ran.
+
+    ``name`` is the absolute module name (relative imports resolved). ``cached`` is true when
+    the module was already in ``sys.modules``: nothing was searched or executed. Repeated cache
+    hits from one ``importer`` for one name are counted in ``count`` instead of stored again.
+    """
+
+    name: str
+    importer: str | None
+    cached: bool
+    count: int = 1
+    fromlist: tuple[str, ...] = ()
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place along the search path that could provide a module (see :func:`pyenvlab.where`).
+
+    ``wins`` is true for the candidate the import system would use; for a namespace package
+    every portion wins together. ``entry`` is the ``sys.path``/``__path__`` entry, or the
+    meta-path finder (``<BuiltinImporter>``) for modules that do not come from a path.
+    """
+
+    name: str
+    entry: str
+    origin: str | None
+    kind: Kind
+    wins: bool
+    finder: str | None = None
+
+
+def module_kind(origin: str | None, search_locations: tuple[str, ...] | None, loader: str | None = None) -> Kind:
+    """Classify a module from its spec's ``origin``, ``submodule_search_locations`` and loader."""
+    if origin == "built-in":
+        return "builtin"
+    if origin == "frozen" or loader == "FrozenImporter":
+        return "frozen"
+    if search_locations is not None:
+        return "namespace" if origin is None else "package"
+    if origin is not None and (loader == "ExtensionFileLoader" or origin.endswith(EXTENSION_SUFFIXES)):
+        return "extension"
+    return "module"
+
+
+_TRACE_FIELDS = (
+    "python",
+    "executable",
+    "sys_path",
+    "modules",
+    "statements",
+    "errors",
+    "candidates",
+    "code",
+    "seconds",
+)
+
+
+@dataclass(frozen=True)
+class Trace(Document):
+    """Everything the import system did while a trace was recording.
+
+    ``modules`` are the loads in the order they began; ``statements`` the import statements in
+    the order they first ran. ``sys_path`` is ``sys.path`` when the trace began; ``python`` and
+    ``executable`` say which interpreter ran the code; ``code`` is what
+    :func:`pyenvlab.trace_import` ran (``None`` for an in-process trace). ``errors`` lists
+    anything that went wrong inside the recorder itself (the imports are never affected).
+
+    A trace made by :func:`pyenvlab.trace` is filled in when its ``with`` block ends; its
+    records are built on first access, so recording stays cheap.
+    """
+
+    FORMAT = "pyenvlab.trace"
+    VERSION = 1
+
+    python: str
+    executable: str
+    sys_path: tuple[str, ...]
+    modules: tuple[ModuleRecord, ...]
+    statements: tuple[Statement, ...]
+    errors: tuple[str, ...] = ()
+    candidates: bool = False
+    code: str | None = None
+    seconds: float = 0.0
+
+    # -- lazy construction from a recorder -------------------------------------------------
+    @classmethod
+    def _pending(cls, build: Callable[[], dict[str, Any] | None]) -> Trace:
+        """A trace whose fields come from ``build()`` the first time one is read.
+
+        ``build`` returns the JSON data of the trace, or ``None`` while still recording.
+        """
+        self = object.__new__(cls)
+        object.__setattr__(self, "_build", build)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        build = self.__dict__.get("_build")
+        if build is None or name not in _TRACE_FIELDS:
+            raise AttributeError(name)
+        data = build()
+        if data is None:
+            msg = "this trace is still recording: read it after the `with pyenvlab.trace()` block"
+            raise RuntimeError(msg)
+        built = from_data(Trace, data)
+        for f in dataclasses.fields(Trace):
+            object.__setattr__(self, f.name, getattr(built, f.name))
+        del self.__dict__["_build"]
+        return getattr(self, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
+    # -- conveniences ----------------------------------------------------------------------
+    def module(self, name: str) -> ModuleRecord:
+        """The first load of ``name`` in this trace.
+
+        Raises:
+            KeyError: if ``name`` was not loaded while the trace recorded.
+        """
+        for record in self.modules:
+            if record.name == name:
+                return record
+        raise KeyError(name)
+
+    @property
+    def loaded(self) -> tuple[str, ...]:
+        """Names of the modules loaded successfully, in load order."""
+        return tuple(m.name for m in self.modules if m.error is None)
+
