@@ -81,6 +81,6 @@ def mimebundle(obj: object, include: Any = None, exclude: Any = None) -> dict[st
 
 def report(obj: object, path: str | Path) -> Path:
     """Write a self-contained HTML report of ``obj`` (inline SVG, no network) to ``path``."""
-    from pyenvlab.render import report as _report  # noqa: PLC0415
+    from pyenvlab.render import standalone  # noqa: PLC0415 - not `report`: that name is this function
 
-    return _report.write(obj, Path(path))
+    return standalone.write(obj, Path(path))
