@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pyenvlab._records import Document, from_data
+from pyenvlab._records import Document
 
 __all__ = [
     "Candidate",
@@ -69,13 +69,16 @@ class Visit:
     ``finder`` is the class name of the path-entry finder for the entry (``FileFinder``,
     ``zipimporter``, ...) or ``None`` when no path hook accepts the entry. ``created`` is true
     when the finder was made during this search (the entry was not yet in
-    ``sys.path_importer_cache``).
+    ``sys.path_importer_cache``). ``via`` is the meta-path finder whose search made the visit:
+    ``PathFinder`` almost always, but some finders (pytest's assertion rewriter, editable
+    installs) search the path themselves before PathFinder does.
     """
 
     entry: str
     finder: str | None
     outcome: Outcome
     created: bool = False
+    via: str | None = "PathFinder"
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ _TRACE_FIELDS = (
     "candidates",
     "code",
     "seconds",
+    "raised",
 )
 
 
@@ -188,8 +192,9 @@ class Trace(Document):
     ``modules`` are the loads in the order they began; ``statements`` the import statements in
     the order they first ran. ``sys_path`` is ``sys.path`` when the trace began; ``python`` and
     ``executable`` say which interpreter ran the code; ``code`` is what
-    :func:`pyenvlab.trace_import` ran (``None`` for an in-process trace). ``errors`` lists
-    anything that went wrong inside the recorder itself (the imports are never affected).
+    :func:`pyenvlab.trace_import` ran (``None`` for an in-process trace) and ``raised`` the
+    exception it ended with, if any (``"ExcType: message"``). ``errors`` lists anything that
+    went wrong inside the recorder itself (the imports are never affected).
 
     A trace made by :func:`pyenvlab.trace` is filled in when its ``with`` block ends; its
     records are built on first access, so recording stays cheap.
@@ -207,6 +212,7 @@ class Trace(Document):
     candidates: bool = False
     code: str | None = None
     seconds: float = 0.0
+    raised: str | None = None
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod
@@ -227,7 +233,7 @@ class Trace(Document):
         if data is None:
             msg = "this trace is still recording: read it after the `with pyenvlab.trace()` block"
             raise RuntimeError(msg)
-        built = from_data(Trace, data)
+        built = Trace.from_data(data)
         for f in dataclasses.fields(Trace):
             object.__setattr__(self, f.name, getattr(built, f.name))
         del self.__dict__["_build"]

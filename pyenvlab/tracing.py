@@ -1,0 +1,187 @@
+"""Recording imports: in this process (:func:`trace`) or in a fresh interpreter (:func:`trace_import`).
+
+Both use the same stdlib-only recorder (:mod:`pyenvlab._probe.recorder`). In this process the
+trace shows what importing does *here*: in a Jupyter kernel most of the standard library is
+already loaded, so many imports are ``sys.modules`` cache hits. A fresh interpreter shows the
+real search, probe by probe.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pyenvlab._probe import recorder as _recorder
+from pyenvlab.errors import InterpreterError, TraceFormatError
+from pyenvlab.model import Trace
+
+__all__ = ["Tracer", "trace", "trace_import"]
+
+RECORDER_SCRIPT = Path(_recorder.__file__).resolve()
+_DOTTED_NAME = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
+
+
+class Tracer:
+    """Records imports in this process between :meth:`start` and :meth:`stop`.
+
+    Use it as a context manager (``with pyenvlab.trace() as t:``), which yields the
+    :class:`~pyenvlab.model.Trace`; its records are built when first read after the block.
+    ``start()``/``stop()`` work too, also from different threads; tracers may nest. Every
+    patched object is restored when the last tracer stops, also after an exception or
+    KeyboardInterrupt inside the block.
+    """
+
+    def __init__(self, *, candidates: bool = False) -> None:
+        self._session = _recorder.Session(candidates=candidates)
+        self.trace = Trace._pending(self._session.build)
+
+    def start(self) -> Trace:
+        """Install the hooks (if no other tracer has) and start recording."""
+        self._session.start()
+        return self.trace
+
+    def stop(self) -> Trace:
+        """Stop recording (removing the hooks if this was the last tracer) and return the trace."""
+        self._session.stop()
+        return self.trace
+
+    def __enter__(self) -> Trace:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def trace(*, candidates: bool = False) -> Tracer:
+    """Record every import in this process while the ``with`` block runs.
+
+    Args:
+        candidates: also record each file name looked up in a directory's cached listing
+            (FileFinder's "trying x.cpython-312-x86_64-linux-gnu.so, x.abi3.so, x.so, x.py..."
+            checks). They cost no system call, so they are off by default.
+
+    Example:
+        >>> import pyenvlab
+        >>> with pyenvlab.trace() as t:
+        ...     import colorsys
+        >>> [s.name for s in t.statements]
+        ['colorsys']
+    """
+    return Tracer(candidates=candidates)
+
+
+def _as_code(code_or_module: str) -> str:
+    if not isinstance(code_or_module, str) or not code_or_module.strip():
+        msg = "expected a module name (like 'xml.dom') or Python code (like 'import json')"
+        raise InterpreterError(msg)
+    text = code_or_module.strip()
+    if _DOTTED_NAME.match(text):
+        return f"import {text}"
+    return code_or_module
+
+
+def resolve_python(python: str | os.PathLike[str] | None) -> str:
+    """The interpreter to run: ``python`` as a path or a name on PATH; this one when None.
+
+    Raises:
+        InterpreterError: if it does not exist or is not executable.
+    """
+    if python is None:
+        if not sys.executable:
+            msg = "this Python does not know its own executable (sys.executable is empty)"
+            raise InterpreterError(msg)
+        return sys.executable
+    candidate = os.fspath(python)
+    if os.sep not in candidate:
+        found = shutil.which(candidate)
+        if found is None:
+            msg = f"no interpreter called {candidate!r} on PATH"
+            raise InterpreterError(msg)
+        return found
+    path = Path(candidate)
+    if not path.exists():
+        msg = f"interpreter not found: {candidate}"
+        raise InterpreterError(msg)
+    if path.is_dir() or not os.access(path, os.X_OK):
+        msg = f"not an executable file: {candidate}"
+        raise InterpreterError(msg)
+    return candidate
+
+
+def trace_import(
+    code_or_module: str,
+    *,
+    python: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    path: Sequence[str | os.PathLike[str]] | None = None,
+    candidates: bool = False,
+    timeout: float | None = 300,
+) -> Trace:
+    """Trace what a fresh interpreter does to run ``code_or_module``.
+
+    The recorder runs inside a new process of ``python`` (default: this interpreter; any
+    CPython 3.10+ works, pyenvlab need not be installed there) as if you had typed
+    ``python -c CODE``: ``sys.path[0]`` is the working directory, not the recorder's.
+
+    Args:
+        code_or_module: a module name (``"xml.dom.minidom"``, meaning ``import xml.dom.minidom``)
+            or Python code (``"import json; json.dumps(1)"``).
+        python: the interpreter: a path, or a command name looked up on PATH.
+        env: the process's whole environment (default: a copy of this one).
+        cwd: its working directory (which is also its first ``sys.path`` entry).
+        path: directories put in front of its ``sys.path``, as PYTHONPATH would.
+        candidates: also record the file names looked up in cached directory listings.
+        timeout: seconds before the process is killed.
+
+    Raises:
+        InterpreterError: the interpreter is missing, too old, or died without a trace.
+    """
+    code = _as_code(code_or_module)
+    exe = resolve_python(python)
+    environment = dict(os.environ if env is None else env)
+    if path:
+        extra = [os.fspath(p) for p in path]
+        if environment.get("PYTHONPATH"):
+            extra.append(environment["PYTHONPATH"])
+        environment["PYTHONPATH"] = os.pathsep.join(extra)
+    if cwd is not None and not Path(cwd).is_dir():
+        msg = f"working directory not found: {os.fspath(cwd)}"
+        raise InterpreterError(msg)
+    with tempfile.TemporaryDirectory(prefix="pyenvlab-") as tmp:
+        out = Path(tmp, "trace.json")
+        command = [exe, str(RECORDER_SCRIPT), str(out), "--code", code]
+        if candidates:
+            command.append("--candidates")
+        try:
+            result = subprocess.run(
+                command,
+                env=environment,
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
+        except OSError as exc:
+            msg = f"cannot run {exe}: {exc.strerror or exc}"
+            raise InterpreterError(msg) from None
+        except subprocess.TimeoutExpired:
+            msg = f"{exe} did not finish within {timeout} s"
+            raise InterpreterError(msg) from None
+        if not out.exists():
+            detail = (result.stderr.strip().splitlines() or ["no error output"])[-1]
+            msg = f"{exe} produced no trace (exit status {result.returncode}): {detail}"
+            raise InterpreterError(msg)
+        try:
+            return Trace.load(out)
+        except TraceFormatError as exc:
+            msg = f"{exe} wrote a trace pyenvlab cannot read: {exc}"
+            raise InterpreterError(msg) from None
