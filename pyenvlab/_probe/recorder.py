@@ -764,6 +764,50 @@ def _attach(state, probe):
 # --------------------------------------------------------------------------------------------
 # Script mode: run by a target interpreter for pyenvlab.trace_import()
 
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _json_string(text):
+    out = ['"']
+    for char in text:
+        escaped = _JSON_ESCAPES.get(char)
+        if escaped is not None:
+            out.append(escaped)
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            code = ord(char)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            else:
+                out.append("\\u%04x" % code)
+    out.append('"')
+    return "".join(out)
+
+
+def dumps(value):
+    """JSON text for plain data (ASCII only, so any path survives, surrogates included).
+
+    The recorder writes its own JSON: importing ``json`` here would import whatever ``json``
+    the traced program's sys.path provides, such as a ``json.py`` in the working directory.
+    """
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(_json_string(str(k)) + ": " + dumps(v) for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(dumps(item) for item in value) + "]"
+    return _json_string(str(value))
+
 
 def _main(argv):
     usage = "usage: recorder.py OUT.json --code CODE [--candidates] [--no-record] [--modules-out FILE]"
@@ -796,17 +840,15 @@ def _main(argv):
     finally:
         if record:
             session.stop()
-    loaded = sorted(sys.modules)
-    import json  # noqa: PLC0415 - only now, after the recording ended
-
+    loaded = sorted(name for name in sys.modules if isinstance(name, str))
     if record:
         data = session.build()
         data["raised"] = raised
-        with open(out, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False)
+        with open(out, "w", encoding="ascii") as stream:
+            stream.write(dumps(data))
     if modules_out:
-        with open(modules_out, "w", encoding="utf-8") as stream:
-            json.dump(loaded, stream)
+        with open(modules_out, "w", encoding="ascii") as stream:
+            stream.write(dumps(loaded))
     return 0
 
 

@@ -1,0 +1,276 @@
+"""The startup tracer against the real interpreters: every scenario of issue 3, item 3.
+
+Each test builds its situation for real (venvs, a PYTHONHOME layout, .pth files) in a temp dir,
+traces it with ``pyenvlab.startup`` and compares the result with the values the interpreter
+itself reports in an independent plain subprocess (``python -c``), not only with the tracer's
+own verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pyenvlab
+from pyenvlab.errors import InterpreterError
+from pyenvlab.startup import StartupTrace, startup
+from tests.conftest import pyenv_python
+
+VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
+REAL = (
+    "import sys, json; json.dump({'prefix': sys.prefix, 'exec_prefix': sys.exec_prefix,"
+    " 'base_prefix': sys.base_prefix, 'base_exec_prefix': sys.base_exec_prefix,"
+    " 'executable': sys.executable, 'path': sys.path}, open(sys.argv[1], 'w'))"
+)
+
+
+def real_values(
+    tmp: Path, executable: str, argv0: str | None = None, *, env=None, cwd=None, flags=()
+) -> dict:
+    """What the interpreter itself says, from a plain ``argv0 [flags] -c ...`` start."""
+    out = tmp / f"real-{len(list(tmp.glob('real-*')))}.json"
+    subprocess.run(
+        [argv0 or executable, *flags, "-c", REAL, str(out)],
+        executable=executable,
+        env=dict(os.environ if env is None else env),
+        cwd=cwd or tmp,
+        check=True,
+        capture_output=True,
+    )
+    return json.loads(out.read_text())
+
+
+def assert_matches(trace: StartupTrace, real: dict) -> None:
+    """The traced final values are the interpreter's own, and sys.path matches entry for entry."""
+    assert trace.verified, trace.disagreements
+    for key in ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix", "executable"):
+        assert getattr(trace, key) == real[key], key
+    assert [e.path for e in trace.sys_path] == real["path"]
+    for entry in trace.sys_path:
+        assert entry.exists == os.path.exists(entry.path or trace.cwd)
+
+
+def landmark(prefix: str, version: str = VERSION) -> str:
+    return f"{prefix}/lib/python{version}/os.py"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("startup")
+
+
+@pytest.fixture(scope="module")
+def venv(work: Path) -> Path:
+    """A venv (symlinks) with a .pth holding a path line, an import line, a missing dir."""
+    path = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    site = path / "lib" / f"python{VERSION}" / "site-packages"
+    (work / "extra").mkdir()
+    (site / "zz.pth").write_text(
+        f"# a demo .pth\n{work / 'extra'}\n\nimport os; open(os.environ['PTH_MARK'], 'a').write('x')\n"
+        f"{work / 'missing'}\n"
+    )
+    return path
+
+
+@pytest.fixture
+def mark_env(tmp_path: Path) -> dict:
+    return dict(os.environ, PTH_MARK=str(tmp_path / "mark"))
+
+
+def test_this_interpreter(tmp_path: Path) -> None:
+    trace = startup(cwd=tmp_path)
+    assert trace.method == "getpath"
+    assert trace.code_source in ("_testinternalcapi", "ctypes")
+    assert_matches(trace, real_values(tmp_path, sys.executable))
+    decisive = trace.probe_for("prefix")
+    assert decisive is not None
+    assert decisive.path == landmark(sys.base_prefix)
+    assert decisive.check == "isfile"
+    assert decisive.result
+    # the walk goes upward from the executable's directory: bin/ is checked before the prefix
+    landmarks = [p.path for p in trace.probes if p.purpose == "stdlib landmark"]
+    assert landmarks[0] == landmark(os.path.dirname(sys.executable))
+    assert trace.sys_path[0].source.startswith("current directory")
+    assert {e.source for e in trace.sys_path[1:4]} == {"stdlib zip", "stdlib", "lib-dynload"}
+    assert trace.venv is None
+
+
+def test_json_round_trip_and_public_name(tmp_path: Path) -> None:
+    trace = pyenvlab.startup(cwd=tmp_path)
+    assert isinstance(trace, pyenvlab.StartupTrace)
+    assert StartupTrace.from_json(trace.to_json()) == trace
+    saved = trace.save(tmp_path / "t.json")
+    assert StartupTrace.load(saved) == trace
+
+
+def test_venv_by_absolute_path(venv: Path, tmp_path: Path, mark_env: dict) -> None:
+    python = str(venv / "bin" / "python")
+    trace = startup(python, env=mark_env, cwd=tmp_path)
+    assert_matches(trace, real_values(tmp_path, python, env=mark_env))
+    assert trace.prefix == str(venv)
+    assert trace.base_prefix == sys.base_prefix
+    assert trace.venv == str(venv / "pyvenv.cfg")
+    hop = trace.probe_for("venv")
+    assert hop is not None
+    assert hop.check == "readlines"
+    assert "home" in (hop.detail or "")
+    assert trace.getpath is not None
+    assert trace.getpath["prefix"] == sys.base_prefix  # getpath alone: still the base
+    sources = {e.path: e.source for e in trace.sys_path}
+    assert sources[str(venv / "lib" / f"python{VERSION}" / "site-packages")] == "site-packages (venv)"
+
+
+def test_venv_pth_path_and_import_lines(venv: Path, tmp_path: Path, mark_env: dict) -> None:
+    python = str(venv / "bin" / "python")
+    trace = startup(python, env=mark_env, cwd=tmp_path)
+    zz = [p for p in trace.pth_files if p.path.endswith("zz.pth")]
+    sources = {e.path: e.source for e in trace.sys_path}
+    assert sources[str(venv.parent / "extra")] == ".pth zz.pth:2"
+    first = zz[0]
+    outcomes = [(line.kind, line.outcome) for line in first.lines]
+    assert outcomes == [
+        ("comment", "skipped: comment"),
+        ("path", "added"),
+        ("blank", "skipped: blank"),
+        ("import", "executed"),
+        ("path", "skipped: missing"),
+    ]
+    # a real plain start runs the import line as many times as the trace says it ran
+    Path(mark_env["PTH_MARK"]).unlink(missing_ok=True)
+    real_values(tmp_path, python, env=mark_env)
+    runs = len(Path(mark_env["PTH_MARK"]).read_text())
+    assert len(zz) == runs
+    if sys.version_info[:2] in ((3, 11), (3, 12), (3, 13)):
+        assert runs == 2  # gh-75723: venv .pth files are processed twice, shown not deduped
+        assert [p.occurrence for p in zz] == [1, 2]
+        assert zz[1].lines[1].outcome == "skipped: already on sys.path"
+        assert any("twice" in note for note in trace.notes)
+
+
+def test_venv_via_path(venv: Path, tmp_path: Path, mark_env: dict) -> None:
+    env = dict(mark_env, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    trace = startup(argv0="python", env=env, cwd=tmp_path)
+    assert_matches(trace, real_values(tmp_path, str(venv / "bin" / "python"), "python", env=env))
+    found = trace.probe_for("executable")
+    assert found is not None
+    assert found.path == str(venv / "bin" / "python")
+    assert found.check == "isxfile"
+    assert trace.prefix == str(venv)
+
+
+def test_venv_copies(work: Path, tmp_path: Path) -> None:
+    path = work / "copies"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--copies", str(path)], check=True)
+    python = path / "bin" / "python"
+    assert not python.is_symlink()
+    trace = startup(str(python), cwd=tmp_path)
+    assert_matches(trace, real_values(tmp_path, str(python)))
+    assert trace.prefix == str(path)
+    # the copied binary is not a link: nothing to resolve (a symlinked venv resolves it)
+    assert not [p for p in trace.probes if p.check == "readlink" and p.path == str(python)]
+
+
+def test_system_site_packages(work: Path, tmp_path: Path) -> None:
+    path = work / "system-site"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(path)], check=True
+    )
+    python = str(path / "bin" / "python")
+    trace = startup(python, cwd=tmp_path, flags=["-s"])
+    assert_matches(trace, real_values(tmp_path, python, flags=["-s"]))
+    sources = [e.source for e in trace.sys_path]
+    assert sources.index("site-packages (venv)") < sources.index("site-packages (base)")
+
+
+def test_pythonhome_prefix_layout(work: Path, tmp_path: Path) -> None:
+    home = work / "home"
+    (home / "lib").mkdir(parents=True)
+    (home / "lib" / f"python{VERSION}").symlink_to(Path(sys.base_prefix, "lib", f"python{VERSION}"))
+    env = dict(os.environ, PYTHONHOME=str(home))
+    trace = startup(env=env, cwd=tmp_path, flags=["-s"])
+    assert_matches(trace, real_values(tmp_path, sys.executable, env=env, flags=["-s"]))
+    assert trace.prefix == str(home)
+    assert trace.probe_for("prefix") is None  # PYTHONHOME is believed without a landmark check
+    assert not [p for p in trace.probes if p.purpose == "stdlib landmark"]
+    assert any("PYTHONHOME" in line for line in trace.explanation)
+
+
+def test_bogus_pythonhome_is_a_readable_error(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONHOME=str(tmp_path / "nothing"))
+    with pytest.raises(InterpreterError, match="encodings"):
+        startup(env=env, cwd=tmp_path)
+
+
+def test_pythonpath_relative_empty_and_missing(work: Path, tmp_path: Path) -> None:
+    (tmp_path / "rel" / "dir").mkdir(parents=True)
+    extra = work / "extra"
+    env = dict(os.environ, PYTHONPATH=f"{extra}:rel/dir::{tmp_path / 'missing'}")
+    trace = startup(env=env, cwd=tmp_path, flags=["-s"])
+    assert_matches(trace, real_values(tmp_path, sys.executable, env=env, flags=["-s"]))
+    from_env = [e for e in trace.sys_path if e.source == "PYTHONPATH"]
+    assert [e.path for e in from_env] == [str(extra), str(tmp_path / "rel" / "dir"), str(tmp_path), str(tmp_path / "missing")]
+    assert [e.exists for e in from_env] == [True, True, True, False]
+
+
+@pytest.mark.parametrize("flag", ["-E", "-I"])
+def test_ignore_environment_and_isolated(flag: str, work: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(work / "extra"))
+    trace = startup(env=env, cwd=tmp_path, flags=[flag])
+    assert_matches(trace, real_values(tmp_path, sys.executable, env=env, flags=[flag]))
+    assert "PYTHONPATH" not in {e.source for e in trace.sys_path}
+    assert trace.command == (sys.executable, flag)
+    if flag == "-I":
+        assert trace.enable_user_site is False
+        assert not any(e.source.startswith(("current directory", "script")) for e in trace.sys_path)
+
+
+def test_no_site_flag_skips_the_site_stage(tmp_path: Path) -> None:
+    trace = startup(cwd=tmp_path, flags=["-S"])
+    assert not trace.site_ran
+    assert trace.pth_files == ()
+    assert_matches(trace, real_values(tmp_path, sys.executable, flags=["-S"]))
+
+
+def test_pyenv_interpreters(pyenv_interpreter: str, tmp_path: Path) -> None:
+    trace = startup(pyenv_interpreter, cwd=tmp_path, flags=["-s"])
+    real = real_values(tmp_path, pyenv_interpreter, flags=["-s"])
+    assert_matches(trace, real)
+    version = trace.python.rsplit(".", 1)[0]
+    if tuple(int(x) for x in version.split(".")) >= (3, 11):
+        assert trace.method == "getpath"
+    else:
+        assert trace.method == "strace"  # 3.10: getpath was C; strace of a real start
+    decisive = trace.probe_for("prefix")
+    assert decisive is not None
+    assert decisive.path == landmark(real["base_prefix"], version)
+
+
+def test_pyenv_310_strace_tier_shows_syscalls(tmp_path: Path) -> None:
+    python = pyenv_python("3.10")
+    if python is None:
+        pytest.skip("no pyenv CPython 3.10")
+    trace = startup(python, cwd=tmp_path, flags=["-s"])
+    assert trace.method == "strace"
+    assert trace.getpath is None
+    assert {p.check for p in trace.probes} <= {"stat", "open", "readlink", "access"}
+    assert any(c.field == "last os.py found" and c.agree for c in trace.comparisons)
+
+
+def test_missing_and_non_python_interpreters(tmp_path: Path) -> None:
+    with pytest.raises(InterpreterError, match="does not exist"):
+        startup(str(tmp_path / "nope" / "python"))
+    with pytest.raises(InterpreterError, match="on PATH"):
+        startup("no-such-python-anywhere")
+    fake = tmp_path / "fake"
+    fake.write_text("#!/bin/sh\necho hello\n")
+    fake.chmod(0o755)
+    with pytest.raises(InterpreterError, match="not a Python interpreter"):
+        startup(str(fake))
+    with pytest.raises(InterpreterError, match="unsupported interpreter option"):
+        startup(flags=["-X"])
