@@ -19,14 +19,17 @@ display hook (delegated to :mod:`pyenvlab.render`, imported only when something 
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import types
-import typing
-from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pyenvlab.errors import TraceFormatError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# json, math, typing and pathlib are imported inside the functions that use them: records are
+# created during in-process traces, where every module pyenvlab loads is one the user's code
+# would otherwise have loaded itself.
 
 __all__ = ["Document", "from_data", "to_data"]
 
@@ -39,6 +42,8 @@ _hints_cache: dict[type, dict[str, Any]] = {}
 def _hints(cls: type) -> dict[str, Any]:
     hints = _hints_cache.get(cls)
     if hints is None:
+        import typing  # noqa: PLC0415
+
         hints = typing.get_type_hints(cls)
         _hints_cache[cls] = hints
     return hints
@@ -76,11 +81,17 @@ def _type_name(tp: Any) -> str:
 
 
 def _describe(value: Any) -> str:
+    import json  # noqa: PLC0415
+
     text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: C901, PLR0911, PLR0912
+    import math  # noqa: PLC0415
+    import typing  # noqa: PLC0415
+    from typing import Literal, Union  # noqa: PLC0415
+
     origin = typing.get_origin(tp)
     if tp is Any:
         return value
@@ -191,6 +202,8 @@ class Document:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Serialise to JSON text (``Trace.from_json(t.to_json()) == t``)."""
+        import json  # noqa: PLC0415
+
         return json.dumps(self.to_data(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     @classmethod
@@ -219,6 +232,8 @@ class Document:
         Raises:
             TraceFormatError: for text that is not JSON, or JSON that is not this format.
         """
+        import json  # noqa: PLC0415
+
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
@@ -234,6 +249,8 @@ class Document:
 
     def save(self, path: str | Path) -> Path:
         """Write the JSON document to ``path`` (UTF-8) and return the path."""
+        from pathlib import Path  # noqa: PLC0415
+
         target = Path(path)
         target.write_text(self.to_json(indent=1) + "\n", encoding="utf-8")
         return target
@@ -241,6 +258,8 @@ class Document:
     @classmethod
     def load(cls: type[D], path: str | Path) -> D:
         """Read a document written by :meth:`save`."""
+        from pathlib import Path  # noqa: PLC0415
+
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pyenvlab._records import Document
@@ -171,6 +171,10 @@ def module_kind(origin: str | None, search_locations: tuple[str, ...] | None, lo
     return "module"
 
 
+def _none() -> None:
+    return None
+
+
 _TRACE_FIELDS = (
     "python",
     "executable",
@@ -203,16 +207,18 @@ class Trace(Document):
     FORMAT = "pyenvlab.trace"
     VERSION = 1
 
+    # Defaults use default_factory on purpose: a plain default would also become a class
+    # attribute, which would hide the lazy __getattr__ below for a trace still being built.
     python: str
     executable: str
     sys_path: tuple[str, ...]
     modules: tuple[ModuleRecord, ...]
     statements: tuple[Statement, ...]
-    errors: tuple[str, ...] = ()
-    candidates: bool = False
-    code: str | None = None
-    seconds: float = 0.0
-    raised: str | None = None
+    errors: tuple[str, ...] = field(default_factory=tuple)
+    candidates: bool = field(default_factory=bool)
+    code: str | None = field(default_factory=_none)
+    seconds: float = field(default_factory=float)
+    raised: str | None = field(default_factory=_none)
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod

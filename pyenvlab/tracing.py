@@ -8,23 +8,20 @@ real search, probe by probe.
 
 from __future__ import annotations
 
+# Only light imports at module level: an in-process trace shows what is *not* yet loaded, so
+# pyenvlab keeps its own footprint small (subprocess, tempfile... load in trace_import()).
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from pyenvlab._probe import recorder as _recorder
 from pyenvlab.errors import InterpreterError, TraceFormatError
 from pyenvlab.model import Trace
 
-__all__ = ["Tracer", "trace", "trace_import"]
+__all__ = ["RECORDER_SCRIPT", "Tracer", "trace", "trace_import"]
 
-RECORDER_SCRIPT = Path(_recorder.__file__).resolve()
-_DOTTED_NAME = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
+#: The recorder's source file, run as a script by target interpreters.
+RECORDER_SCRIPT = os.path.realpath(_recorder.__file__)
 
 
 class Tracer:
@@ -81,7 +78,7 @@ def _as_code(code_or_module: str) -> str:
         msg = "expected a module name (like 'xml.dom') or Python code (like 'import json')"
         raise InterpreterError(msg)
     text = code_or_module.strip()
-    if _DOTTED_NAME.match(text):
+    if all(part.isidentifier() for part in text.split(".")):
         return f"import {text}"
     return code_or_module
 
@@ -92,6 +89,9 @@ def resolve_python(python: str | os.PathLike[str] | None) -> str:
     Raises:
         InterpreterError: if it does not exist or is not executable.
     """
+    import shutil  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
     if python is None:
         if not sys.executable:
             msg = "this Python does not know its own executable (sys.executable is empty)"
@@ -143,6 +143,10 @@ def trace_import(
     Raises:
         InterpreterError: the interpreter is missing, too old, or died without a trace.
     """
+    import subprocess  # noqa: PLC0415 - see the note on imports at the top
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
     code = _as_code(code_or_module)
     exe = resolve_python(python)
     environment = dict(os.environ if env is None else env)
@@ -156,7 +160,7 @@ def trace_import(
         raise InterpreterError(msg)
     with tempfile.TemporaryDirectory(prefix="pyenvlab-") as tmp:
         out = Path(tmp, "trace.json")
-        command = [exe, str(RECORDER_SCRIPT), str(out), "--code", code]
+        command = [exe, RECORDER_SCRIPT, str(out), "--code", code]
         if candidates:
             command.append("--candidates")
         try:

@@ -56,7 +56,9 @@ print(json.dumps({"stdlib": sorted(names), "dists": sorted(set(dists) - names)})
 
 
 def _names(python: str) -> list[str]:
-    out = subprocess.run([python, "-c", NAMES_SCRIPT], capture_output=True, text=True, check=True, cwd="/").stdout
+    out = subprocess.run(
+        [python, "-c", NAMES_SCRIPT], capture_output=True, text=True, check=True, cwd="/"
+    ).stdout
     data = json.loads(out)
     return [n for n in data["stdlib"] + data["dists"] if n not in SKIP]
 
@@ -166,7 +168,11 @@ def test_tracer_agrees_with_cpython_on_every_name(results_by_python: dict) -> No
 def test_the_differential_covers_real_work(results_by_python: dict) -> None:
     """Guard against a vacuous pass: many names loaded for real, with hits and probes."""
     for version, (names, results) in results_by_python.items():
-        loaded = [n for n in names if any(m["name"] == n and m["error"] is None for m in results[n]["traced"]["trace"]["modules"])]
+        loaded = [
+            n
+            for n in names
+            if any(m["name"] == n and m["error"] is None for m in results[n]["traced"]["trace"]["modules"])
+        ]
         assert len(loaded) > 150, f"{version}: only {len(loaded)} names loaded"
         probes = sum(len(m["probes"]) for n in names for m in results[n]["traced"]["trace"]["modules"])
         assert probes > 1000, f"{version}: only {probes} probes"

@@ -52,7 +52,9 @@ def test_shadowing_module_earlier_on_the_path(pyenv_interpreter: str, tmp_path: 
     assert record.kind == "module"
 
 
-def test_six_empty_pythonpath_dirs_are_scanned_before_the_stdlib(pyenv_interpreter: str, tmp_path: Path) -> None:
+def test_six_empty_pythonpath_dirs_are_scanned_before_the_stdlib(
+    pyenv_interpreter: str, tmp_path: Path
+) -> None:
     """The tutorial's PYTHONPATH cost: six add-on directories visited, in order, before the hit."""
     dirs = [tmp_path / f"addon{i}" for i in range(6)]
     for d in dirs:
@@ -66,7 +68,9 @@ def test_six_empty_pythonpath_dirs_are_scanned_before_the_stdlib(pyenv_interpret
         ops = {p.op for p in record.probes if p.entry == str(d)}
         assert "stat" in ops or "isdir" in ops
     assert record.searched[-1].outcome == "hit"
-    assert record.origin == truth(pyenv_interpreter, "import colorsys, json; print(repr(colorsys.__file__))", tmp_path)
+    assert record.origin == truth(
+        pyenv_interpreter, "import colorsys, json; print(repr(colorsys.__file__))", tmp_path
+    )
 
 
 def test_namespace_package_split_over_two_entries(pyenv_interpreter: str, tmp_path: Path) -> None:
@@ -75,7 +79,9 @@ def test_namespace_package_split_over_two_entries(pyenv_interpreter: str, tmp_pa
     write(b, {"nsdemo/two.py": "Y = 2\n"})
     code = "import nsdemo.one, nsdemo.two"
     t = traced(pyenv_interpreter, code, tmp_path, path=[a, b])
-    real = truth(pyenv_interpreter, "import json, nsdemo; print(repr(list(nsdemo.__path__)))", tmp_path, [a, b])
+    real = truth(
+        pyenv_interpreter, "import json, nsdemo; print(repr(list(nsdemo.__path__)))", tmp_path, [a, b]
+    )
     record = t.module("nsdemo")
     assert record.kind == "namespace"
     assert record.origin is None
@@ -93,7 +99,9 @@ def test_zip_archive_on_the_path(pyenv_interpreter: str, tmp_path: Path) -> None
         zf.writestr("zipdemo/__init__.py", "VALUE = 42\n")
     t = traced(pyenv_interpreter, "import zipdemo", tmp_path, path=[archive])
     record = t.module("zipdemo")
-    real = truth(pyenv_interpreter, "import json, zipdemo; print(repr(zipdemo.__file__))", tmp_path, [archive])
+    real = truth(
+        pyenv_interpreter, "import json, zipdemo; print(repr(zipdemo.__file__))", tmp_path, [archive]
+    )
     assert record.origin == real
     hit = record.hit
     assert hit is not None and hit.entry == str(archive) and hit.finder == "zipimporter"
@@ -103,7 +111,11 @@ def test_zip_archive_on_the_path(pyenv_interpreter: str, tmp_path: Path) -> None
 def test_extension_frozen_and_builtin_modules(pyenv_interpreter: str, tmp_path: Path) -> None:
     code = "import _json, sys, itertools, zipimport, json as _j; import array"
     t = traced(pyenv_interpreter, "import array, itertools", tmp_path)
-    real = truth(pyenv_interpreter, "import array, json, sys; print(repr([array.__spec__.origin, sys.builtin_module_names]))", tmp_path)
+    real = truth(
+        pyenv_interpreter,
+        "import array, json, sys; print(repr([array.__spec__.origin, sys.builtin_module_names]))",
+        tmp_path,
+    )
     array_origin, builtins_names = real
     record = t.module("array")
     assert record.origin == array_origin
@@ -177,7 +189,11 @@ def test_import_module_and_cache_hits(pyenv_interpreter: str, tmp_path: Path) ->
 
 def test_module_that_raises_and_missing_module(pyenv_interpreter: str, tmp_path: Path) -> None:
     write(tmp_path, {"boom.py": "raise ValueError('kaboom <&>')\n"})
-    t = traced(pyenv_interpreter, "try:\n    import boom\nexcept ValueError:\n    pass\nimport no_such_module_xyz", tmp_path)
+    t = traced(
+        pyenv_interpreter,
+        "try:\n    import boom\nexcept ValueError:\n    pass\nimport no_such_module_xyz",
+        tmp_path,
+    )
     assert t.module("boom").error == "ValueError: kaboom <&>"
     missing = t.module("no_such_module_xyz")
     assert missing.error == "ModuleNotFoundError: No module named 'no_such_module_xyz'"

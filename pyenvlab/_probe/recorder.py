@@ -224,8 +224,14 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
                 importer = globals.get("__name__") if globals else None
                 absolute = _resolve(name, globals, level) if level else name
                 if importer in _INTERNAL_MODULES:
-                    stack = _stacks.get(get_ident())
-                    importer = stack[-1][L_NAME] if stack else None
+                    # C code importing through __import__ runs with importlib's frame on top.
+                    # From an extension module's init, the importer is that module (the open
+                    # load); otherwise it is the import system itself (io.open_code's _io).
+                    if _getframe(1).f_code.co_name == "_call_with_frames_removed":
+                        stack = _stacks.get(get_ident())
+                        importer = stack[-1][L_NAME] if stack else importer
+                    else:
+                        importer = "importlib._bootstrap"
                 if absolute in modules:
                     key = (importer, absolute)
                     seen = _seen
