@@ -213,3 +213,19 @@ def test_import_pyenvlab_loads_no_third_party_module() -> None:
         cwd=Path(__file__).parents[1],
     )
     assert eval(bare.stdout) == ["pyenvlab"]  # noqa: S307
+
+
+def test_a_fault_while_opening_a_load_falls_back_to_a_plain_import(
+    on_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (on_path / "pel_fault2.py").write_text("VALUE = 7\n")
+
+    def broken(*args: object) -> str:
+        raise LookupError("frame walk bug")
+
+    monkeypatch.setattr(recorder, "_frame_module", broken)
+    with pyenvlab.trace() as t:
+        import pel_fault2
+    assert pel_fault2.VALUE == 7
+    assert any("frame walk bug" in error for error in t.errors)
+    assert "pel_fault2" not in [m.name for m in t.modules]  # not recorded, but imported as usual

@@ -250,14 +250,35 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
     def _find_and_load(name, import_):
         if not on[0]:
             return orig_find_and_load(name, import_)
-        caller = _getframe(1)
+        try:
+            record = _open_load(name)
+        except Exception as exc:  # noqa: BLE001 - record, then import exactly as without us
+            _errors.append(f"load {name!r}: {_describe_exception(exc)}")
+            record = None
+        if record is None:
+            return orig_find_and_load(name, import_)
+        stack = _stacks[record[L_TID]]
+        try:
+            return orig_find_and_load(name, import_)
+        except BaseException as exc:
+            record[L_ERR] = _describe_exception(exc)
+            raise
+        finally:
+            record[L_T1] = perf_counter()
+            if stack and stack[-1] is record:
+                stack.pop()
+            elif record in stack:
+                stack.remove(record)
+
+    def _open_load(name):
+        """Start recording a load of ``name`` (None: nothing to record, e.g. a cache hit)."""
+        caller = _getframe(2)
         via_import_module = (
             caller.f_code is _GCD_CODE
             and caller.f_back is not None
             and caller.f_back.f_code.co_name == "import_module"
         )
-        module = modules.get(name, _MISSING)
-        if module is not _MISSING:
+        if name in modules:
             if via_import_module:  # importlib.import_module of a loaded module: a cache hit
                 importer = _frame_module(caller.f_back.f_back, own_codes)
                 key = (importer, name)
@@ -268,7 +289,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
                     _events.append((STMT, importer, name, True, (), 0))
                 else:
                     seen[key] = count + 1
-            return orig_find_and_load(name, import_)
+            return None
         tid = get_ident()
         stack = _stacks.get(tid)
         if stack is None:
@@ -285,17 +306,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
         record = [LOAD, name, parent, importer, tid, perf_counter(), None, None, None, None, False]
         _events.append(record)
         stack.append(record)
-        try:
-            return orig_find_and_load(name, import_)
-        except BaseException as exc:
-            record[L_ERR] = _describe_exception(exc)
-            raise
-        finally:
-            record[L_T1] = perf_counter()
-            if stack and stack[-1] is record:
-                stack.pop()
-            elif record in stack:
-                stack.remove(record)
+        return record
 
     def _find_spec(name, path, target=None):
         if not on[0]:
@@ -471,7 +482,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
                     _events.append((CAND, stack[-1], self.directory, item, found))
             return found
 
-    for function in (__import__, _find_and_load, _find_spec, _exec, _path_importer_cache, _path_stat, _fill_cache):
+    for function in (__import__, _find_and_load, _open_load, _find_spec, _exec, _path_importer_cache, _path_stat, _fill_cache):
         _relabel(function, own_codes)
     _relabel(PyenvlabRecorder.find_spec, own_codes)
     _relabel(Listing.__contains__, own_codes)
