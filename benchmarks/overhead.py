@@ -84,13 +84,22 @@ def measure(python: str, modes: list[str], runs: int, extra: list[str]) -> dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=21, help="runs per mode (median reported; default 21)")
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure (default: this one)")
-    parser.add_argument("--quick", action="store_true", help="fewer runs and only N=0/100 for the per-entry part")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer runs and only N=0/100 for the per-entry part"
+    )
     args = parser.parse_args()
     runs = 5 if args.quick else max(args.runs, 21)
-    version = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [args.python, "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     print(f"Python {version} ({args.python}), {runs} runs per mode, median, fresh process each")
     print(f"workload: {WORKLOAD}\n")
 
@@ -118,17 +127,19 @@ def main() -> None:
                 directory.mkdir(exist_ok=True)
                 extra.append(str(directory))
             result = measure(args.python, ["untraced", "traced"], per_runs, extra)
-            for mode in medians:
-                medians[mode][n] = statistics.median(result[mode])
+            for mode, by_count in medians.items():
+                by_count[n] = statistics.median(result[mode])
         print(f"{'N':>6}{'untraced ms':>13}{'traced ms':>11}{'ratio':>8}")
         for n in counts:
             u, t = medians["untraced"][n], medians["traced"][n]
             print(f"{n:>6}{u * 1000:>13.1f}{t * 1000:>11.1f}{t / u:>8.3f}")
-        for mode in medians:
+        for mode, by_count in medians.items():
             xs = counts
-            ys = [medians[mode][n] for n in xs]
+            ys = [by_count[n] for n in xs]
             mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-            slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+            slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+                (x - mean_x) ** 2 for x in xs
+            )
             print(f"{mode:<9} {slope / max(searches, 1) * 1e6:6.2f} µs per entry per top-level import")
 
 

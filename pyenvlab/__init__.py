@@ -26,8 +26,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the type checker sees the real names; at run time they load lazily
     from typing import Any
 
+    from pyenvlab import render
+    from pyenvlab.anatomy import abi, deps
     from pyenvlab.errors import InterpreterError, PyenvlabError, TraceFormatError
     from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
+    from pyenvlab.startup import StartupTrace, startup
     from pyenvlab.tracing import trace, trace_import
     from pyenvlab.where import where
 
@@ -53,11 +56,31 @@ _LAZY = {
     "InterpreterError": "pyenvlab.errors",
 }
 
-__all__ = sorted([*_LAZY, "load_ipython_extension", "render", "unload_ipython_extension"])
+__all__ = [
+    "Candidate",
+    "InterpreterError",
+    "ModuleRecord",
+    "Probe",
+    "PyenvlabError",
+    "StartupTrace",
+    "Statement",
+    "Trace",
+    "TraceFormatError",
+    "Visit",
+    "abi",
+    "deps",
+    "load_ipython_extension",
+    "render",
+    "startup",
+    "trace",
+    "trace_import",
+    "unload_ipython_extension",
+    "where",
+]
 
 
 def __getattr__(name: str) -> "Any":
-    import importlib  # noqa: PLC0415 - `import pyenvlab` itself imports nothing
+    import importlib
 
     if name == "render":
         return importlib.import_module("pyenvlab.render")
@@ -76,13 +99,13 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: "Any") -> None:
     """``%load_ext pyenvlab``: register the magics (loading twice is harmless)."""
-    from pyenvlab.jupyter import load  # noqa: PLC0415 - IPython loads only in a notebook
+    from pyenvlab.jupyter import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: "Any") -> None:
     """``%unload_ext pyenvlab``: remove the magics and restore all import state."""
-    from pyenvlab.jupyter import unload  # noqa: PLC0415
+    from pyenvlab.jupyter import unload
 
     unload(ipython)

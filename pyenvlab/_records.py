@@ -42,7 +42,7 @@ _hints_cache: dict[type, dict[str, Any]] = {}
 def _hints(cls: type) -> dict[str, Any]:
     hints = _hints_cache.get(cls)
     if hints is None:
-        import typing  # noqa: PLC0415
+        import typing
 
         hints = typing.get_type_hints(cls)
         _hints_cache[cls] = hints
@@ -81,16 +81,16 @@ def _type_name(tp: Any) -> str:
 
 
 def _describe(value: Any) -> str:
-    import json  # noqa: PLC0415
+    import json
 
     text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: C901, PLR0911, PLR0912
-    import math  # noqa: PLC0415
-    import typing  # noqa: PLC0415
-    from typing import Literal, Union  # noqa: PLC0415
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    import math
+    import typing
+    from typing import Literal, Union
 
     origin = typing.get_origin(tp)
     if tp is Any:
@@ -141,11 +141,13 @@ def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: C901, PLR0911, PL
         if not isinstance(value, list):
             raise TraceFormatError(f"expected a list, got {_describe(value)}", where)
         args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:  # noqa: PLR2004
+        if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_convert(args[0], item, f"{where}[{i}]") for i, item in enumerate(value))
         if len(args) != len(value):
             raise TraceFormatError(f"expected a list of {len(args)} items, got {len(value)}", where)
-        return tuple(_convert(a, item, f"{where}[{i}]") for i, (a, item) in enumerate(zip(args, value)))
+        return tuple(
+            _convert(a, item, f"{where}[{i}]") for i, (a, item) in enumerate(zip(args, value, strict=True))
+        )
     if origin is dict:
         if not isinstance(value, dict):
             raise TraceFormatError(f"expected an object, got {_describe(value)}", where)
@@ -202,7 +204,7 @@ class Document:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Serialise to JSON text (``Trace.from_json(t.to_json()) == t``)."""
-        import json  # noqa: PLC0415
+        import json
 
         return json.dumps(self.to_data(), indent=indent, ensure_ascii=False, allow_nan=False)
 
@@ -232,7 +234,7 @@ class Document:
         Raises:
             TraceFormatError: for text that is not JSON, or JSON that is not this format.
         """
-        import json  # noqa: PLC0415
+        import json
 
         try:
             data = json.loads(text, parse_constant=_reject_constant)
@@ -249,7 +251,7 @@ class Document:
 
     def save(self, path: str | Path) -> Path:
         """Write the JSON document to ``path`` (UTF-8) and return the path."""
-        from pathlib import Path  # noqa: PLC0415
+        from pathlib import Path
 
         target = Path(path)
         target.write_text(self.to_json(indent=1) + "\n", encoding="utf-8")
@@ -258,11 +260,11 @@ class Document:
     @classmethod
     def load(cls: type[D], path: str | Path) -> D:
         """Read a document written by :meth:`save`."""
-        from pathlib import Path  # noqa: PLC0415
+        from pathlib import Path
 
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from pyenvlab import render  # noqa: PLC0415 - renderers load only when displayed
+        from pyenvlab import render
 
         return render.mimebundle(self, include=include, exclude=exclude)

@@ -158,7 +158,9 @@ class Candidate:
     finder: str | None = None
 
 
-def module_kind(origin: str | None, search_locations: tuple[str, ...] | None, loader: str | None = None) -> Kind:
+def module_kind(
+    origin: str | None, search_locations: tuple[str, ...] | None, loader: str | None = None
+) -> Kind:
     """Classify a module from its spec's ``origin``, ``submodule_search_locations`` and loader."""
     if origin == "built-in":
         return "builtin"
@@ -268,4 +270,3 @@ class Trace(Document):
     def loaded(self) -> tuple[str, ...]:
         """Names of the modules loaded successfully, in load order."""
         return tuple(m.name for m in self.modules if m.error is None)
-

@@ -89,8 +89,8 @@ def resolve_python(python: str | os.PathLike[str] | None) -> str:
     Raises:
         InterpreterError: if it does not exist or is not executable.
     """
-    import shutil  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import shutil
+    from pathlib import Path
 
     if python is None:
         if not sys.executable:
@@ -143,9 +143,9 @@ def trace_import(
     Raises:
         InterpreterError: the interpreter is missing, too old, or died without a trace.
     """
-    import subprocess  # noqa: PLC0415 - see the note on imports at the top
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import subprocess
+    import tempfile
+    from pathlib import Path
 
     code = _as_code(code_or_module)
     exe = resolve_python(python)

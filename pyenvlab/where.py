@@ -49,7 +49,7 @@ class Candidates(list):  # type: ignore[type-arg]
         return [c for c in self if not c.wins]
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
-        from pyenvlab import render  # noqa: PLC0415
+        from pyenvlab import render
 
         return render.mimebundle(self, include=include, exclude=exclude)
 
@@ -106,7 +106,7 @@ def _search(name: str, entries: Iterable[str]) -> list[tuple[Candidate, object]]
 
 def _choose(found: list[tuple[Candidate, object]]) -> list[tuple[Candidate, object]]:
     """Mark the winner(s) by PathFinder's rule."""
-    for index, (_candidate_, spec) in enumerate(found):
+    for index, (_, spec) in enumerate(found):
         if getattr(spec, "loader", None) is not None:
             return [(replace(c, wins=i == index), s) for i, (c, s) in enumerate(found)]
     return [(replace(c, wins=c.kind == "namespace"), s) for c, s in found]

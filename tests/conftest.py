@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import builtins
-import importlib._bootstrap as _bootstrap
 import importlib._bootstrap_external as _external
 import shutil
 import subprocess
 import sys
 import zipimport
+from importlib import _bootstrap
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,9 @@ def pyenv_python(version: str) -> str | None:
     base = None
     if root:
         try:
-            base = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=True).stdout.strip()
+            base = subprocess.run(
+                ["pyenv", "root"], capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             base = None
     candidates = []

@@ -25,7 +25,7 @@ def _load_recorder(path):
     module.__file__ = path
     with open(path, encoding="utf-8") as stream:
         source = stream.read()
-    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102
+    exec(compile(source, path, "exec"), module.__dict__)
     return module
 
 
@@ -38,12 +38,12 @@ def _child(kind, name, recorder, write_fd):
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
         if kind == "spec":
-            import importlib.util  # noqa: PLC0415
+            import importlib.util
 
             result["preloaded"] = name in sys.modules
             try:
                 spec = importlib.util.find_spec(name)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 result["error"] = type(exc).__name__
                 spec = None
             if spec is not None:
@@ -59,9 +59,9 @@ def _child(kind, name, recorder, write_fd):
             if session is not None:
                 session.start()
             try:
-                exec(f"import {name}", namespace)  # noqa: S102
+                exec(f"import {name}", namespace)
                 outcome = None
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 outcome = type(exc).__name__
             finally:
                 if session is not None:
@@ -71,11 +71,9 @@ def _child(kind, name, recorder, write_fd):
             result["modules"] = sorted(k for k in sys.modules if isinstance(k, str))
             if session is not None:
                 result["trace"] = session.build()
-        import json  # noqa: PLC0415 - after the recording
-
-        payload = json.dumps(result).encode()
-    except BaseException as exc:  # noqa: BLE001
-        payload = ('{"driver_error": %r}' % f"{type(exc).__name__}: {exc}").replace("'", '"').encode()
+        payload = recorder.dumps(result).encode()  # not json: the child must import nothing more
+    except BaseException as exc:
+        payload = recorder.dumps({"driver_error": f"{type(exc).__name__}: {exc}"}).encode()
     view = memoryview(payload)
     while view:
         written = os.write(write_fd, view)
@@ -113,9 +111,8 @@ def main():
     pieces = []
     for name in names:
         raw = {kind: _run(kind, name, recorder) for kind in ("spec", "traced", "plain")}
-        pieces.append(
-            '"%s": {%s}' % (name, ", ".join(f'"{k}": {v.decode() or "null"}' for k, v in raw.items()))
-        )
+        arms = ", ".join(f'"{kind}": {payload.decode() or "null"}' for kind, payload in raw.items())
+        pieces.append(f'"{name}": {{{arms}}}')
     with open(out_path, "w", encoding="utf-8") as stream:
         stream.write("{" + ",\n".join(pieces) + "}")
 

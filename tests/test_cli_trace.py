@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
     return subprocess.run(
-        [sys.executable, "-m", "pyenvlab", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, check=False
+        [sys.executable, "-m", "pyenvlab", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        check=False,
     )
 
 
@@ -59,7 +64,10 @@ def test_trace_in_another_interpreter(pyenv_interpreter: str, tmp_path: Path) ->
     ("args", "message"),
     [
         (["trace", "json", "--python", "/no/such/python"], "interpreter not found: /no/such/python"),
-        (["trace", "json", "--python", "no-such-python-xyz"], "no interpreter called 'no-such-python-xyz' on PATH"),
+        (
+            ["trace", "json", "--python", "no-such-python-xyz"],
+            "no interpreter called 'no-such-python-xyz' on PATH",
+        ),
         (["trace", "json", "--bogus"], "unrecognized arguments: --bogus"),
         (["trace"], "one of the arguments"),
         (["trace", "--load", "/no/such/file.json"], "cannot read /no/such/file.json"),
@@ -107,7 +115,9 @@ def test_help_lists_every_command() -> None:
 
 def test_a_shadowing_module_in_the_cwd_does_not_break_pyenvlab(tmp_path: Path) -> None:
     for name in ("random", "json", "re", "subprocess", "tempfile", "dataclasses", "typing", "argparse"):
-        (tmp_path / f"{name}.py").write_text("raise SystemExit('shadow module imported by pyenvlab itself')\n")
+        (tmp_path / f"{name}.py").write_text(
+            "raise SystemExit('shadow module imported by pyenvlab itself')\n"
+        )
     (tmp_path / "email").mkdir()
     (tmp_path / "email" / "__init__.py").write_text("raise SystemExit('shadow email imported')\n")
     result = cli("trace", "colorsys", cwd=tmp_path)

@@ -71,7 +71,7 @@ def results_by_python(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tup
     pythons = {v: pyenv_python(v) for v in PYENV_VERSIONS}
     pythons = {v: p for v, p in pythons.items() if p}
     if not pythons:
-        pythons = {"%d.%d" % sys.version_info[:2]: sys.executable}
+        pythons = {f"{sys.version_info[0]}.{sys.version_info[1]}": sys.executable}
     running = {}
     for version, python in pythons.items():
         workdir = tmp_path_factory.mktemp(f"diff-{version}")
@@ -102,7 +102,7 @@ KNOWN_311_STACKLEVEL = {"audioop", "nis", "ossaudiodev", "spwd"}
 STACKLEVEL_SIDE_EFFECT = {"linecache", "token", "tokenize"}
 
 
-def _check_name(name: str, result: dict, version: str = "") -> list[str]:  # noqa: C901, PLR0912
+def _check_name(name: str, result: dict, version: str = "") -> list[str]:
     problems = []
     spec, traced, plain = result["spec"], result["traced"], result["plain"]
     for arm in (spec, traced, plain):

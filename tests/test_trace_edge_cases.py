@@ -127,7 +127,8 @@ def test_extension_frozen_and_builtin_modules(pyenv_interpreter: str, tmp_path: 
     # frozen: on 3.11+ several stdlib modules are frozen into the binary; none are probed
     frozen = truth(
         pyenv_interpreter,
-        "import json, _imp, sys; print(repr(sorted(n for n in ['abc', 'codecs', 'io', 'os', 'stat', 'posixpath', 'genericpath', 'ntpath', 'runpy', '__hello__'] if _imp.is_frozen(n))))",
+        "import _imp; names = ['abc', 'codecs', 'io', 'os', 'stat', 'posixpath', 'runpy', '__hello__']; "
+        "print(repr(sorted(n for n in names if _imp.is_frozen(n))))",
         tmp_path,
     )
     hello = traced(pyenv_interpreter, "import __hello__", tmp_path)
@@ -176,7 +177,13 @@ def test_circular_import(pyenv_interpreter: str, tmp_path: Path) -> None:
 
 def test_import_module_and_cache_hits(pyenv_interpreter: str, tmp_path: Path) -> None:
     write(tmp_path, {"dyn_mod.py": ""})
-    code = "import importlib\nfor _ in range(5):\n    importlib.import_module('dyn_mod')\nimport dyn_mod\nimport dyn_mod\n"
+    code = (
+        "import importlib\n"
+        "for _ in range(5):\n"
+        "    importlib.import_module('dyn_mod')\n"
+        "import dyn_mod\n"
+        "import dyn_mod\n"
+    )
     t = traced(pyenv_interpreter, code, tmp_path)
     assert [m.name for m in t.modules if m.name == "dyn_mod"] == ["dyn_mod"]
     statements = [s for s in t.statements if s.name == "dyn_mod"]

@@ -95,11 +95,11 @@ def test_threads_import_concurrently_and_loads_keep_their_thread(on_path: Path) 
 def test_nested_traces_each_see_their_own_imports(on_path: Path) -> None:
     make_modules(on_path, 3, prefix="pel_n")
     with pyenvlab.trace() as outer:
-        import pel_n0  # noqa: F401
+        import pel_n0
 
         with pyenvlab.trace() as inner:
+            import pel_n0  # noqa: F401
             import pel_n1  # noqa: F401
-            import pel_n0  # noqa: F401, F811
         import pel_n2  # noqa: F401
     assert [m.name for m in outer.modules if m.name.startswith("pel_n")] == ["pel_n0", "pel_n1", "pel_n2"]
     assert [m.name for m in inner.modules if m.name.startswith("pel_n")] == ["pel_n1"]
@@ -148,6 +148,7 @@ def test_a_fault_inside_the_recorder_does_not_change_the_import(
     monkeypatch.setattr(recorder, "_resolve", broken)
     with pyenvlab.trace() as t:
         from pel_fault import rgb_to_hsv  # noqa: F401
+
         from . import conftest  # noqa: F401  (a relative import: goes through _resolve)
     assert "pel_fault" in sys.modules
     assert any("recorder bug" in error for error in t.errors)
@@ -192,7 +193,7 @@ def test_import_pyenvlab_loads_no_third_party_module() -> None:
         check=True,
         cwd=Path(__file__).parents[1],
     )
-    new = eval(out.stdout)  # noqa: S307 - our own list literal
+    new = eval(out.stdout)
     heavy = [
         n
         for n in new
@@ -212,7 +213,7 @@ def test_import_pyenvlab_loads_no_third_party_module() -> None:
         check=True,
         cwd=Path(__file__).parents[1],
     )
-    assert eval(bare.stdout) == ["pyenvlab"]  # noqa: S307
+    assert eval(bare.stdout) == ["pyenvlab"]
 
 
 def test_a_fault_while_opening_a_load_falls_back_to_a_plain_import(

@@ -12,7 +12,7 @@ import pyenvlab
 
 
 def real_origin(name: str, path: list[Path], cwd: Path) -> str:
-    code = f"import {name}, sys; print({name}.__spec__.origin if {name}.__spec__.origin else list({name}.__path__))"
+    code = f"import {name}; s = {name}.__spec__; print(s.origin if s.origin else list({name}.__path__))"
     env = {"PYTHONPATH": ":".join(map(str, path)), "PATH": "/usr/bin:/bin"}
     return subprocess.run(
         [sys.executable, "-I" if not path else "-s", "-c", code],

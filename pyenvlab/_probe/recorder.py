@@ -48,7 +48,12 @@ _LEGACY_FINDERS = sys.version_info < (3, 12)
 #: warnings machinery skips them, as it does for importlib's own frames.
 HOOK_FILENAME = "<frozen importlib._bootstrap>"
 _INTERNAL_MODULES = frozenset(
-    {"importlib._bootstrap", "importlib._bootstrap_external", "_frozen_importlib", "_frozen_importlib_external"}
+    {
+        "importlib._bootstrap",
+        "importlib._bootstrap_external",
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+    }
 )
 _MISSING = object()
 _UNSET = object()
@@ -65,7 +70,7 @@ _ISDIR_CODE = _external._path_isdir.__code__
 _GCD_CODE = _bootstrap._gcd_import.__code__
 
 
-class _Miss(Exception):  # noqa: N818 - private control flow, never leaves the _find_spec hook
+class _Miss(Exception):
     """Raised by the delegating finder when no finder after it found the module."""
 
 
@@ -86,7 +91,7 @@ _sessions = 0
 def _describe_exception(exc: BaseException) -> str:
     try:
         message = str(exc)
-    except Exception:  # noqa: BLE001 - a broken __str__ must not break the import
+    except Exception:
         message = "<unprintable>"
     name = type(exc).__name__
     return f"{name}: {message}" if message else name
@@ -106,7 +111,7 @@ def _frame_module(frame, own_codes):
 def _thread_name(tid):
     threading = sys.modules.get("threading")
     if threading is not None:
-        thread = threading._active.get(tid)  # noqa: SLF001 - no call, no lock: safe in a hook
+        thread = threading._active.get(tid)
         if thread is not None:
             return thread.name
     return "MainThread" if tid == _main_tid else f"Thread-{tid}"
@@ -167,7 +172,9 @@ class _Install:
     def uninstall(self) -> None:
         self.on[0] = False
         for owner, attribute, original, hook in reversed(self.patches):
-            current = owner.__dict__.get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
+            current = (
+                owner.__dict__.get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
+            )
             if current is hook:
                 setattr(owner, attribute, original)
             # else: someone wrapped on top of us; our hook stays in their chain, switched off.
@@ -200,7 +207,7 @@ def _relabel(function, own_codes):
     return function
 
 
-def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hook, on purpose
+def _make_hooks(install: _Install):
     on = install.on
     candidates_on = install.candidates
     own_codes = install.own_codes
@@ -218,7 +225,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
     pending_reloads: dict = {}
     del events_append
 
-    def __import__(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002, N807
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
         if on[0]:
             try:
                 importer = globals.get("__name__") if globals else None
@@ -243,7 +250,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
                         seen[key] = count + 1
                 else:
                     _events.append((STMT, importer, absolute, False, fromlist, level))
-            except Exception as exc:  # noqa: BLE001 - record, never disturb the import
+            except Exception as exc:
                 _errors.append(f"statement {name!r}: {_describe_exception(exc)}")
         return orig_import(name, globals, locals, fromlist, level)
 
@@ -252,7 +259,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
             return orig_find_and_load(name, import_)
         try:
             record = _open_load(name)
-        except Exception as exc:  # noqa: BLE001 - record, then import exactly as without us
+        except Exception as exc:
             _errors.append(f"load {name!r}: {_describe_exception(exc)}")
             record = None
         if record is None:
@@ -358,7 +365,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
             if loader is not None:
                 loader_name = loader.__name__ if isinstance(loader, type) else type(loader).__name__
             _events.append((FOUND, record, (spec.origin, loader_name, locations), None))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _errors.append(f"spec of {name!r}: {_describe_exception(exc)}")
         return spec
 
@@ -428,7 +435,14 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
             stack = _stacks.get(get_ident())
             if stack:
                 record = stack[-1]
-                event = [VISIT, record, path, _UNSET, path != "" and path not in sys.path_importer_cache, record[L_ASKING]]
+                event = [
+                    VISIT,
+                    record,
+                    path,
+                    _UNSET,
+                    path != "" and path not in sys.path_importer_cache,
+                    record[L_ASKING],
+                ]
                 _events.append(event)
                 try:
                     finder = orig_pic(cls, path)
@@ -482,7 +496,16 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
                     _events.append((CAND, stack[-1], self.directory, item, found))
             return found
 
-    for function in (__import__, _find_and_load, _open_load, _find_spec, _exec, _path_importer_cache, _path_stat, _fill_cache):
+    for function in (
+        __import__,
+        _find_and_load,
+        _open_load,
+        _find_spec,
+        _exec,
+        _path_importer_cache,
+        _path_stat,
+        _fill_cache,
+    ):
         _relabel(function, own_codes)
     _relabel(PyenvlabRecorder.find_spec, own_codes)
     _relabel(Listing.__contains__, own_codes)
@@ -490,7 +513,7 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
 
     install.finder = PyenvlabRecorder()
     install.listing_type = Listing
-    hooks = [
+    return [
         (builtins, "__import__", __import__),
         (_bootstrap, "_find_and_load", _find_and_load),
         (_bootstrap, "_find_spec", _find_spec),
@@ -499,7 +522,6 @@ def _make_hooks(install: _Install):  # noqa: C901, PLR0915 - one closure per hoo
         (_external.PathFinder, "_path_importer_cache", classmethod(_path_importer_cache)),
         (_external.FileFinder, "_fill_cache", _fill_cache),
     ]
-    return hooks
 
 
 # --------------------------------------------------------------------------------------------
@@ -581,7 +603,7 @@ class Session:
                 t0=self.t0,
                 candidates=self.candidates,
                 meta={
-                    "python": "%d.%d.%d" % sys.version_info[:3],
+                    "python": ".".join(str(part) for part in sys.version_info[:3]),
                     "executable": sys.executable or "",
                     "sys_path": list(self.sys_path),
                     "errors": list(self.errors),
@@ -625,7 +647,7 @@ def _is_portion(visit, tail, locations):
     return False
 
 
-def build(events, generations, *, t0, candidates, meta):  # noqa: C901, PLR0912, PLR0915
+def build(events, generations, *, t0, candidates, meta):
     """Turn raw events into the JSON data of a trace (see docs/trace-format.md)."""
     loads = {}  # id(load list) -> state dict
     order = []
@@ -659,17 +681,38 @@ def build(events, generations, *, t0, candidates, meta):  # noqa: C901, PLR0912,
                 if existing is not None:
                     continue
                 count = sum(g.get(key, 0) for g in generations) or 1
-                statement = {"name": name, "importer": importer, "cached": True, "count": count, "fromlist": list(fromlist), "level": level}
+                statement = {
+                    "name": name,
+                    "importer": importer,
+                    "cached": True,
+                    "count": count,
+                    "fromlist": list(fromlist),
+                    "level": level,
+                }
                 statement_index[key] = statement
             else:
-                statement = {"name": name, "importer": importer, "cached": False, "count": 1, "fromlist": list(fromlist), "level": level}
+                statement = {
+                    "name": name,
+                    "importer": importer,
+                    "cached": False,
+                    "count": 1,
+                    "fromlist": list(fromlist),
+                    "level": level,
+                }
             statements.append(statement)
         else:
             state = loads.get(id(event[1]))
             if state is None:  # belongs to a load that began before this trace
                 continue
             if kind == VISIT:
-                visit = {"entry": event[2], "finder": _finder_name(event[3]), "raw_finder": event[3], "created": bool(event[4]), "asking": event[5], "probes": []}
+                visit = {
+                    "entry": event[2],
+                    "finder": _finder_name(event[3]),
+                    "raw_finder": event[3],
+                    "created": bool(event[4]),
+                    "asking": event[5],
+                    "probes": [],
+                }
                 state["visits"].append(visit)
                 state["entry"] = visit
             elif kind == FOUND:
@@ -740,7 +783,12 @@ def build(events, generations, *, t0, candidates, meta):  # noqa: C901, PLR0912,
                 outcome = "miss"
             asking = visit["asking"]
             via = _finder_name(asking) if asking is not None else None
-            item = {"entry": visit["entry"], "finder": visit["finder"], "outcome": outcome, "created": visit["created"]}
+            item = {
+                "entry": visit["entry"],
+                "finder": visit["finder"],
+                "outcome": outcome,
+                "created": visit["created"],
+            }
             if via != "PathFinder":
                 item["via"] = via
             visits.append(item)
@@ -752,7 +800,9 @@ def build(events, generations, *, t0, candidates, meta):  # noqa: C901, PLR0912,
             {
                 "name": load[L_NAME],
                 "origin": origin,
-                "finder": _finder_name(answering) if answering is not None else (None if spec is None else "(a finder ahead of the recorder)"),
+                "finder": _finder_name(answering)
+                if answering is not None
+                else (None if spec is None else "(a finder ahead of the recorder)"),
                 "searched": visits,
                 "probes": state["probes"],
                 "imported_by": imported_by(load),
@@ -796,9 +846,9 @@ def _json_string(text):
             code = ord(char)
             if code > 0xFFFF:
                 code -= 0x10000
-                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
             else:
-                out.append("\\u%04x" % code)
+                out.append(f"\\u{code:04x}")
     out.append('"')
     return "".join(out)
 
@@ -851,8 +901,8 @@ def _main(argv):
     if record:
         session.start()
     try:
-        exec(compiled, main_module.__dict__)  # noqa: S102 - running the user's code is the point
-    except BaseException as exc:  # noqa: BLE001 - the code's own failure is part of the trace
+        exec(compiled, main_module.__dict__)
+    except BaseException as exc:
         raised = _describe_exception(exc)
     finally:
         if record:

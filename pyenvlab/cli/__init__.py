@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str):  # noqa: ANN202
+def _command_module(name: str):
     qualified = f"{__name__}.{name}_command"
     try:
         return importlib.import_module(qualified)

@@ -12,10 +12,15 @@ __all__ = ["add_output_options", "load_trace", "write_output"]
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """``--json FILE``, ``--width N`` and ``--color/--no-color``."""
-    parser.add_argument("--json", metavar="FILE", dest="json_out", help="also save the result as JSON to FILE")
+    parser.add_argument(
+        "--json", metavar="FILE", dest="json_out", help="also save the result as JSON to FILE"
+    )
     parser.add_argument("--width", type=int, metavar="N", help="table width (default: the terminal's)")
     parser.add_argument(
-        "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the table (default: on a terminal)"
+        "--color",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="colour the table (default: on a terminal)",
     )
 
 
@@ -33,7 +38,7 @@ def write_output(record: object, args: argparse.Namespace) -> None:
     print(render.text(record, width=getattr(args, "width", None), color=getattr(args, "color", None)))
 
 
-def load_trace(path: str):  # noqa: ANN201 - returns pyenvlab.model.Trace
+def load_trace(path: str):
     """Read a saved trace, turning every failure into a one-line PyenvlabError."""
     from pyenvlab.model import Trace
 

@@ -23,9 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `trace`."""
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
-    what.add_argument("-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE")
+    what.add_argument(
+        "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
+    )
     what.add_argument("--load", metavar="FILE", help="render a trace saved earlier with --json")
-    parser.add_argument("--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)")
+    parser.add_argument(
+        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
+    )
     parser.add_argument(
         "--path",
         metavar="DIR",
@@ -34,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
     )
     parser.add_argument(
-        "--candidates", action="store_true", help="also record each file name tried in cached directory listings"
+        "--candidates",
+        action="store_true",
+        help="also record each file name tried in cached directory listings",
     )
     add_output_options(parser)
 

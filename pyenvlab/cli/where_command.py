@@ -19,10 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `where`."""
     parser.add_argument("name", help="module name, e.g. json or xml.dom.minidom")
     parser.add_argument(
-        "--path", metavar="DIR", action="append", default=[], help="directory to search before sys.path (repeatable)"
+        "--path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="directory to search before sys.path (repeatable)",
     )
     parser.add_argument("--width", type=int, metavar="N", help="table width (default: the terminal's)")
-    parser.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="colour the table")
+    parser.add_argument(
+        "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the table"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
