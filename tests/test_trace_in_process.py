@@ -230,3 +230,99 @@ def test_a_fault_while_opening_a_load_falls_back_to_a_plain_import(
     assert pel_fault2.VALUE == 7
     assert any("frame walk bug" in error for error in t.errors)
     assert "pel_fault2" not in [m.name for m in t.modules]  # not recorded, but imported as usual
+
+
+FAULT_POINTS = [
+    "get_ident",
+    "_getframe",
+    "perf_counter",
+    "_frame_module",
+    "_thread_name",
+    "_resolve",
+    "_thread_names",
+]
+
+
+def _write_fault_modules(root: Path, tag: str) -> None:
+    (root / f"pel_{tag}_pkg").mkdir()
+    (root / f"pel_{tag}_pkg" / "__init__.py").write_text("from . import inner\nfrom .inner import VALUE\n")
+    (root / f"pel_{tag}_pkg" / "inner.py").write_text("import colorsys\nVALUE = 3\n")
+    (root / f"pel_{tag}_boom.py").write_text("raise ValueError('boom')\n")
+
+
+def _exercise(tag: str) -> dict[str, object]:
+    outcome: dict[str, object] = {}
+    pkg = importlib.import_module(f"pel_{tag}_pkg")
+    outcome["value"] = pkg.VALUE
+    try:
+        importlib.import_module(f"pel_{tag}_boom")
+    except ValueError as exc:
+        outcome["boom"] = str(exc)
+    try:
+        importlib.import_module(f"pel_{tag}_missing")
+    except ModuleNotFoundError as exc:
+        outcome["missing"] = exc.name
+    outcome["reloaded"] = importlib.reload(pkg).VALUE
+    return outcome
+
+
+@pytest.mark.parametrize("point", FAULT_POINTS)
+def test_exceptions_injected_into_the_hooks_change_no_import(
+    on_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    """Every helper the hooks call, made to raise: imports behave exactly as untraced."""
+    _write_fault_modules(on_path, "ok")
+    expected = _exercise("ok")
+    for name in [n for n in sys.modules if n.startswith("pel_ok")]:
+        del sys.modules[name]
+
+    class Broken(dict):
+        def get(self, *args: object) -> object:
+            raise RuntimeError("injected")
+
+        def __contains__(self, key: object) -> bool:
+            raise RuntimeError("injected")
+
+    def fail(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("injected")
+
+    tracer = pyenvlab.trace(candidates=True)
+    t = tracer.start()
+    try:
+        if point == "_thread_name":
+            monkeypatch.setattr(recorder, "_thread_names", {})  # so that a name is looked up
+        monkeypatch.setattr(recorder, point, Broken() if point == "_thread_names" else fail)
+        got = _exercise("ok")
+    finally:
+        monkeypatch.undo()
+        tracer.stop()
+    assert got == expected
+    assert any("injected" in e for e in t.errors)
+    assert recorder._installed is None
+
+
+@pytest.mark.parametrize("point", ["get_ident", "perf_counter", "_frame_module"])
+def test_keyboard_interrupt_inside_a_hook_leaves_nothing_behind(
+    on_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    """Ctrl-C inside the recorder propagates (as anywhere else) and leaves no trace behind:
+    hooks removed, no half-imported module, and the next import works normally."""
+    _write_fault_modules(on_path, "ki")
+
+    def interrupt(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    tracer = pyenvlab.trace()
+    tracer.start()
+    try:
+        monkeypatch.setattr(recorder, point, interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            importlib.import_module("pel_ki_pkg")
+    finally:
+        monkeypatch.undo()
+        tracer.stop()
+    assert recorder._installed is None
+    assert builtins.__import__ is builtins.__dict__["__import__"]
+    assert not recorder._stacks.get(threading.get_ident())
+    assert "pel_ki_pkg" not in sys.modules
+    assert _exercise("ki")["value"] == 3

@@ -97,6 +97,14 @@ def _describe_exception(exc: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
+def _fault(where, what, exc):
+    """Note a fault inside the recorder; never raises (the import must go on untouched)."""
+    try:
+        _errors.append(f"{where} {what!r}: {_describe_exception(exc)}")
+    except Exception:  # noqa: BLE001
+        _errors.append(f"{where}: a fault inside the recorder")
+
+
 def _frame_module(frame, own_codes):
     """Name of the module running ``frame``, skipping importlib's and the recorder's frames."""
     while frame is not None:
@@ -271,7 +279,10 @@ def _make_hooks(install: _Install):
             record[L_ERR] = _describe_exception(exc)
             raise
         finally:
-            record[L_T1] = perf_counter()
+            try:
+                record[L_T1] = perf_counter()
+            except Exception:  # noqa: BLE001 - a clock fault must not replace the outcome
+                record[L_T1] = record[L_T0]
             if stack and stack[-1] is record:
                 stack.pop()
             elif record in stack:
@@ -318,39 +329,33 @@ def _make_hooks(install: _Install):
     def _find_spec(name, path, target=None):
         if not on[0]:
             return orig_find_spec(name, path, target)
-        tid = get_ident()
-        stack = _stacks.get(tid)
-        record = stack[-1] if stack else None
-        pushed = False
-        if record is None or record[L_NAME] != name or record[L_FINDER] is not None:
-            if target is None:  # a find that is not part of a load: watch nothing
-                try:
-                    return orig_find_spec(name, path, target)
-                except _Miss:
-                    return None
-            # importlib.reload(): find now, execute later in _exec
-            if stack is None:
-                stack = _stacks.setdefault(tid, [])
-            if tid not in _thread_names:
-                _thread_names[tid] = _thread_name(tid)
-            importer = _frame_module(_getframe(1), own_codes)
-            record = [LOAD, name, record, importer, tid, perf_counter(), None, None, None, None, True]
-            _events.append(record)
-            stack.append(record)
-            pushed = True
-            pending_reloads[tid] = record
+        try:
+            record, pushed = _open_find(name, target)
+        except Exception as exc:  # noqa: BLE001 - record, then find exactly as without us
+            _fault("find", name, exc)
+            record, pushed = None, False
+        if record is None:  # a find that is not part of a load: watch nothing
+            try:
+                return orig_find_spec(name, path, target)
+            except _Miss:
+                return None
+        stack = _stacks[record[L_TID]]
         try:
             spec = orig_find_spec(name, path, target)
         except _Miss:
             spec = None
         except BaseException as exc:
-            _events.append((FOUND, record, None, _describe_exception(exc)))
+            described = _describe_exception(exc)
+            _events.append((FOUND, record, None, described))
             if pushed:
-                record[L_ERR] = _describe_exception(exc)
+                record[L_ERR] = described
             raise
         finally:
             if pushed:
-                record[L_T1] = perf_counter()
+                try:
+                    record[L_T1] = perf_counter()
+                except Exception:  # noqa: BLE001
+                    record[L_T1] = record[L_T0]
                 if stack and stack[-1] is record:
                     stack.pop()
         if spec is None:
@@ -365,26 +370,57 @@ def _make_hooks(install: _Install):
             if loader is not None:
                 loader_name = loader.__name__ if isinstance(loader, type) else type(loader).__name__
             _events.append((FOUND, record, (spec.origin, loader_name, locations), None))
-        except Exception as exc:
-            _errors.append(f"spec of {name!r}: {_describe_exception(exc)}")
+        except Exception as exc:  # noqa: BLE001
+            _fault("spec", name, exc)
         return spec
+
+    def _open_find(name, target):
+        """The open load this find belongs to, opening one for importlib.reload()."""
+        tid = get_ident()
+        stack = _stacks.get(tid)
+        record = stack[-1] if stack else None
+        if record is not None and record[L_NAME] == name and record[L_FINDER] is None:
+            return record, False
+        if target is None:
+            return None, False
+        # importlib.reload(): find now, execute later in _exec
+        if stack is None:
+            stack = _stacks.setdefault(tid, [])
+        if tid not in _thread_names:
+            _thread_names[tid] = _thread_name(tid)
+        importer = _frame_module(_getframe(2), own_codes)
+        record = [LOAD, name, record, importer, tid, perf_counter(), None, None, None, None, True]
+        _events.append(record)
+        stack.append(record)
+        pending_reloads[tid] = record
+        return record, True
 
     def _exec(spec, module):
         if not on[0]:
             return orig_exec(spec, module)
-        tid = get_ident()
-        record = pending_reloads.pop(tid, None)
-        if record is None or record[L_NAME] != getattr(spec, "name", None):
+        try:
+            tid = get_ident()
+            record = pending_reloads.pop(tid, None)
+            if record is not None and record[L_NAME] != getattr(spec, "name", None):
+                record = None
+            if record is not None:
+                stack = _stacks.setdefault(tid, [])
+                stack.append(record)
+        except Exception as exc:  # noqa: BLE001
+            _fault("reload", getattr(spec, "name", "?"), exc)
+            record = None
+        if record is None:
             return orig_exec(spec, module)
-        stack = _stacks.setdefault(tid, [])
-        stack.append(record)
         try:
             return orig_exec(spec, module)
         except BaseException as exc:
             record[L_ERR] = _describe_exception(exc)
             raise
         finally:
-            record[L_T1] = perf_counter()
+            try:
+                record[L_T1] = perf_counter()
+            except Exception:  # noqa: BLE001 - a clock fault must not replace the outcome
+                record[L_T1] = record[L_T0]
             if stack and stack[-1] is record:
                 stack.pop()
 
@@ -399,10 +435,14 @@ def _make_hooks(install: _Install):
         """
 
         def find_spec(self, name, path, target=None):
-            if not on[0] or _getframe(2).f_code is not find_spec_code:
+            try:
+                if not on[0] or _getframe(2).f_code is not find_spec_code:
+                    return None
+                stack = _stacks.get(get_ident())
+                record = stack[-1] if stack and stack[-1][L_NAME] == name else None
+            except Exception as exc:  # noqa: BLE001 - then the finders after us answer as usual
+                _fault("finder", name, exc)
                 return None
-            stack = _stacks.get(get_ident())
-            record = stack[-1] if stack and stack[-1][L_NAME] == name else None
             after_self = False
             for finder in sys.meta_path:
                 if not after_self:
@@ -431,53 +471,63 @@ def _make_hooks(install: _Install):
             return "<pyenvlab import recorder>"
 
     def _path_importer_cache(cls, path):
+        event = None
         if on[0]:
-            stack = _stacks.get(get_ident())
-            if stack:
-                record = stack[-1]
-                event = [
-                    VISIT,
-                    record,
-                    path,
-                    _UNSET,
-                    path != "" and path not in sys.path_importer_cache,
-                    record[L_ASKING],
-                ]
-                _events.append(event)
-                try:
-                    finder = orig_pic(cls, path)
-                except BaseException:
-                    event[3] = _ERROR
-                    raise
-                event[3] = finder
-                return finder
-        return orig_pic(cls, path)
+            try:
+                stack = _stacks.get(get_ident())
+                if stack:
+                    record = stack[-1]
+                    created = path != "" and path not in sys.path_importer_cache
+                    event = [VISIT, record, path, _UNSET, created, record[L_ASKING]]
+                    _events.append(event)
+            except Exception as exc:  # noqa: BLE001
+                _fault("path entry", path, exc)
+                event = None
+        if event is None:
+            return orig_pic(cls, path)
+        try:
+            finder = orig_pic(cls, path)
+        except BaseException:
+            event[3] = _ERROR
+            raise
+        event[3] = finder
+        return finder
 
     def _path_stat(path):
+        record = None
         if on[0]:
-            stack = _stacks.get(get_ident())
-            if stack:
-                frame = _getframe(1)
-                code = frame.f_code
-                if code is _MODE_CODE:
-                    code = frame.f_back.f_code
-                try:
-                    result = orig_stat(path)
-                except OSError:
-                    _events.append((STAT, stack[-1], path, False, code))
-                    raise
-                _events.append((STAT, stack[-1], path, True, code))
-                return result
-        return orig_stat(path)
+            try:
+                stack = _stacks.get(get_ident())
+                if stack:
+                    record = stack[-1]
+                    frame = _getframe(1)
+                    code = frame.f_code
+                    if code is _MODE_CODE:
+                        code = frame.f_back.f_code
+            except Exception as exc:  # noqa: BLE001
+                _fault("stat", path, exc)
+                record = None
+        if record is None:
+            return orig_stat(path)
+        try:
+            result = orig_stat(path)
+        except OSError:
+            _events.append((STAT, record, path, False, code))
+            raise
+        _events.append((STAT, record, path, True, code))
+        return result
 
     def _fill_cache(self):
         orig_fill(self)
         if on[0]:
-            if candidates_on[0] and type(self._path_cache) is set:
-                self._path_cache = Listing(self._path_cache, self.path)
-            stack = _stacks.get(get_ident())
-            if stack:
-                _events.append((LISTDIR, stack[-1], self.path, len(self._path_cache)))
+            try:
+                if candidates_on[0] and type(self._path_cache) is set:
+                    self._path_cache = Listing(self._path_cache, self.path)
+                stack = _stacks.get(get_ident())
+                if stack:
+                    _events.append((LISTDIR, stack[-1], self.path, len(self._path_cache)))
+            except Exception as exc:  # noqa: BLE001
+                _fault("listdir", self.path, exc)
 
     class Listing(set):
         """A FileFinder's cached directory listing that records each name looked up in it."""
@@ -491,9 +541,12 @@ def _make_hooks(install: _Install):
         def __contains__(self, item):
             found = set.__contains__(self, item)
             if on[0] and candidates_on[0]:
-                stack = _stacks.get(get_ident())
-                if stack:
-                    _events.append((CAND, stack[-1], self.directory, item, found))
+                try:
+                    stack = _stacks.get(get_ident())
+                    if stack:
+                        _events.append((CAND, stack[-1], self.directory, item, found))
+                except Exception as exc:  # noqa: BLE001
+                    _fault("candidate", item, exc)
             return found
 
     for function in (
@@ -501,6 +554,7 @@ def _make_hooks(install: _Install):
         _find_and_load,
         _open_load,
         _find_spec,
+        _open_find,
         _exec,
         _path_importer_cache,
         _path_stat,
@@ -548,13 +602,19 @@ class Session:
 
     def start(self) -> None:
         global _installed, _sessions
+        t0 = perf_counter()
         with _state_lock:
             if self.running or self.finished:
                 msg = "a trace can be started only once"
                 raise RuntimeError(msg)
             if _installed is None:
-                _installed = _Install()
-                _installed.install()
+                install = _Install()
+                try:
+                    install.install()
+                except BaseException:
+                    install.uninstall()
+                    raise
+                _installed = install
             _sessions += 1
             if self.candidates:
                 _installed.candidates_sessions += 1
@@ -564,33 +624,40 @@ class Session:
             self.first_generation = _rotate_generation()
             self.first_error = len(_errors)
             self.running = True
-            self.t0 = perf_counter()
+            self.t0 = t0
 
     def stop(self) -> None:
+        """Stop recording; the last session to stop removes the hooks (whatever happens)."""
         global _installed, _sessions, _events, _generations, _errors
+        try:
+            t1 = perf_counter()
+        except Exception:  # noqa: BLE001
+            t1 = self.t0 if self.running else 0.0
         with _state_lock:
             if not self.running:
                 return
-            self.t1 = perf_counter()
-            self.events = _events[self.first_event :]
-            last_generation = _rotate_generation()
-            self.generations = _generations[self.first_generation : last_generation]
-            self.errors = _errors[self.first_error :]
             self.running = False
             self.finished = True
             _sessions -= 1
             install = _installed
-            if self.candidates and install is not None:
-                install.candidates_sessions -= 1
-                if install.candidates_sessions == 0:
-                    install.set_candidates(on=False)
-            if _sessions == 0 and install is not None:
-                install.uninstall()
-                _installed = None
-                _events = []
-                _generations = []
-                _errors = []
-                _stacks.clear()
+            try:
+                self.t1 = t1
+                self.events = _events[self.first_event :]
+                last_generation = _rotate_generation()
+                self.generations = _generations[self.first_generation : last_generation]
+                self.errors = _errors[self.first_error :]
+                if self.candidates and install is not None:
+                    install.candidates_sessions -= 1
+                    if install.candidates_sessions == 0:
+                        install.set_candidates(on=False)
+            finally:
+                if _sessions == 0 and install is not None:
+                    install.uninstall()
+                    _installed = None
+                    _events = []
+                    _generations = []
+                    _errors = []
+                    _stacks.clear()
 
     def build(self, raised=None):
         """The trace as JSON-ready data (format ``pyenvlab.trace``), or None while running."""
