@@ -101,7 +101,7 @@ def _fault(where, what, exc):
     """Note a fault inside the recorder; never raises (the import must go on untouched)."""
     try:
         _errors.append(f"{where} {what!r}: {_describe_exception(exc)}")
-    except Exception:  # noqa: BLE001
+    except Exception:
         _errors.append(f"{where}: a fault inside the recorder")
 
 
@@ -281,7 +281,7 @@ def _make_hooks(install: _Install):
         finally:
             try:
                 record[L_T1] = perf_counter()
-            except Exception:  # noqa: BLE001 - a clock fault must not replace the outcome
+            except Exception:
                 record[L_T1] = record[L_T0]
             if stack and stack[-1] is record:
                 stack.pop()
@@ -331,7 +331,7 @@ def _make_hooks(install: _Install):
             return orig_find_spec(name, path, target)
         try:
             record, pushed = _open_find(name, target)
-        except Exception as exc:  # noqa: BLE001 - record, then find exactly as without us
+        except Exception as exc:
             _fault("find", name, exc)
             record, pushed = None, False
         if record is None:  # a find that is not part of a load: watch nothing
@@ -354,7 +354,7 @@ def _make_hooks(install: _Install):
             if pushed:
                 try:
                     record[L_T1] = perf_counter()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     record[L_T1] = record[L_T0]
                 if stack and stack[-1] is record:
                     stack.pop()
@@ -370,7 +370,7 @@ def _make_hooks(install: _Install):
             if loader is not None:
                 loader_name = loader.__name__ if isinstance(loader, type) else type(loader).__name__
             _events.append((FOUND, record, (spec.origin, loader_name, locations), None))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _fault("spec", name, exc)
         return spec
 
@@ -406,7 +406,7 @@ def _make_hooks(install: _Install):
             if record is not None:
                 stack = _stacks.setdefault(tid, [])
                 stack.append(record)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _fault("reload", getattr(spec, "name", "?"), exc)
             record = None
         if record is None:
@@ -419,7 +419,7 @@ def _make_hooks(install: _Install):
         finally:
             try:
                 record[L_T1] = perf_counter()
-            except Exception:  # noqa: BLE001 - a clock fault must not replace the outcome
+            except Exception:
                 record[L_T1] = record[L_T0]
             if stack and stack[-1] is record:
                 stack.pop()
@@ -440,7 +440,7 @@ def _make_hooks(install: _Install):
                     return None
                 stack = _stacks.get(get_ident())
                 record = stack[-1] if stack and stack[-1][L_NAME] == name else None
-            except Exception as exc:  # noqa: BLE001 - then the finders after us answer as usual
+            except Exception as exc:
                 _fault("finder", name, exc)
                 return None
             after_self = False
@@ -480,7 +480,7 @@ def _make_hooks(install: _Install):
                     created = path != "" and path not in sys.path_importer_cache
                     event = [VISIT, record, path, _UNSET, created, record[L_ASKING]]
                     _events.append(event)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _fault("path entry", path, exc)
                 event = None
         if event is None:
@@ -504,7 +504,7 @@ def _make_hooks(install: _Install):
                     code = frame.f_code
                     if code is _MODE_CODE:
                         code = frame.f_back.f_code
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _fault("stat", path, exc)
                 record = None
         if record is None:
@@ -526,7 +526,7 @@ def _make_hooks(install: _Install):
                 stack = _stacks.get(get_ident())
                 if stack:
                     _events.append((LISTDIR, stack[-1], self.path, len(self._path_cache)))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _fault("listdir", self.path, exc)
 
     class Listing(set):
@@ -545,7 +545,7 @@ def _make_hooks(install: _Install):
                     stack = _stacks.get(get_ident())
                     if stack:
                         _events.append((CAND, stack[-1], self.directory, item, found))
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     _fault("candidate", item, exc)
             return found
 
@@ -631,7 +631,7 @@ class Session:
         global _installed, _sessions, _events, _generations, _errors
         try:
             t1 = perf_counter()
-        except Exception:  # noqa: BLE001
+        except Exception:
             t1 = self.t0 if self.running else 0.0
         with _state_lock:
             if not self.running:
