@@ -239,7 +239,7 @@ FAULT_POINTS = [
     "_frame_module",
     "_thread_name",
     "_resolve",
-    "_thread_names",
+    "_stacks",
 ]
 
 
@@ -289,9 +289,7 @@ def test_exceptions_injected_into_the_hooks_change_no_import(
     tracer = pyenvlab.trace(candidates=True)
     t = tracer.start()
     try:
-        if point == "_thread_name":
-            monkeypatch.setattr(recorder, "_thread_names", {})  # so that a name is looked up
-        monkeypatch.setattr(recorder, point, Broken() if point == "_thread_names" else fail)
+        monkeypatch.setattr(recorder, point, Broken() if point == "_stacks" else fail)
         got = _exercise("ok")
     finally:
         monkeypatch.undo()

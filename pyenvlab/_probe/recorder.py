@@ -62,7 +62,9 @@ _ERROR = object()
 # Event kinds. A load is itself a list (mutable: its end time and result arrive later):
 LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT = range(7)
 # load list layout
-(L_KIND, L_NAME, L_PARENT, L_IMPORTER, L_TID, L_T0, L_T1, L_ERR, L_FINDER, L_ASKING, L_RELOAD) = range(11)
+(L_KIND, L_NAME, L_PARENT, L_IMPORTER, L_TID, L_T0, L_T1, L_ERR, L_FINDER, L_ASKING, L_RELOAD, L_THREAD) = (
+    range(12)
+)
 
 _MODE_CODE = _external._path_is_mode_type.__code__
 _ISFILE_CODE = _external._path_isfile.__code__
@@ -82,7 +84,6 @@ _stacks: dict = {}  # thread id -> list of open loads (innermost last)
 _seen: dict = {}  # (importer, name) -> cache-hit count, for the current generation
 _generations: list = []  # archived _seen dicts; a session sums the ones it spans
 _errors: list = []
-_thread_names: dict = {}
 _state_lock = allocate_lock()  # taken only by start/stop, never inside a hook
 _installed = None  # the active _Install, or None
 _sessions = 0
@@ -312,8 +313,6 @@ def _make_hooks(install: _Install):
         stack = _stacks.get(tid)
         if stack is None:
             stack = _stacks.setdefault(tid, [])
-        if tid not in _thread_names:
-            _thread_names[tid] = _thread_name(tid)
         parent = stack[-1] if stack else None
         importer = None
         if via_import_module:
@@ -321,7 +320,9 @@ def _make_hooks(install: _Install):
             _events.append((STMT, importer, name, False, (), 0))
         elif parent is None:
             importer = _frame_module(caller, own_codes)
-        record = [LOAD, name, parent, importer, tid, perf_counter(), None, None, None, None, False]
+        # the name is looked up per load: idents of finished threads are reused
+        thread = _thread_name(tid)
+        record = [LOAD, name, parent, importer, tid, perf_counter(), None, None, None, None, False, thread]
         _events.append(record)
         stack.append(record)
         return record
@@ -386,10 +387,9 @@ def _make_hooks(install: _Install):
         # importlib.reload(): find now, execute later in _exec
         if stack is None:
             stack = _stacks.setdefault(tid, [])
-        if tid not in _thread_names:
-            _thread_names[tid] = _thread_name(tid)
         importer = _frame_module(_getframe(2), own_codes)
-        record = [LOAD, name, record, importer, tid, perf_counter(), None, None, None, None, True]
+        thread = _thread_name(tid)
+        record = [LOAD, name, record, importer, tid, perf_counter(), None, None, None, None, True, thread]
         _events.append(record)
         stack.append(record)
         pending_reloads[tid] = record
@@ -878,7 +878,7 @@ def build(events, generations, *, t0, candidates, meta):
                 "loader": loader,
                 "search_locations": list(locations) if locations is not None else None,
                 "start": max(load[L_T0] - t0, 0.0),
-                "thread": _thread_names.get(load[L_TID]) or f"Thread-{load[L_TID]}",
+                "thread": load[L_THREAD],
                 "reloaded": load[L_RELOAD],
             }
         )
