@@ -118,11 +118,11 @@ def _frame_module(frame, own_codes):
 
 
 def _thread_name(tid):
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        thread = threading._active.get(tid)
-        if thread is not None:
-            return thread.name
+    # threading may be absent, or half-imported (this load may be part of importing it)
+    active = getattr(sys.modules.get("threading"), "_active", None)
+    thread = active.get(tid) if active is not None else None
+    if thread is not None:
+        return thread.name
     return "MainThread" if tid == _main_tid else f"Thread-{tid}"
 
 
