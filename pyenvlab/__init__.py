@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time they load
     from pyenvlab.anatomy import abi, deps
     from pyenvlab.errors import InterpreterError, PyenvlabError, TraceFormatError
     from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
-    from pyenvlab.startup import StartupTrace, startup
+    from pyenvlab.interpreter import StartupTrace, startup
     from pyenvlab.tracing import trace, trace_import
     from pyenvlab.where import where
 
@@ -41,8 +41,8 @@ _LAZY = {
     "trace": "pyenvlab.tracing",
     "trace_import": "pyenvlab.tracing",
     "where": "pyenvlab.where",
-    "startup": "pyenvlab.startup",
-    "StartupTrace": "pyenvlab.startup",
+    "startup": "pyenvlab.interpreter",
+    "StartupTrace": "pyenvlab.interpreter",
     "deps": "pyenvlab.anatomy",
     "abi": "pyenvlab.anatomy",
     "Trace": "pyenvlab.model",

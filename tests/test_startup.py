@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 import pyenvlab
 from pyenvlab.errors import InterpreterError
-from pyenvlab.startup import StartupTrace, startup
+from pyenvlab.interpreter import StartupTrace, startup
 from tests.conftest import pyenv_python
 
 VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -214,7 +215,8 @@ def test_pythonpath_relative_empty_and_missing(work: Path, tmp_path: Path) -> No
     trace = startup(env=env, cwd=tmp_path, flags=["-s"])
     assert_matches(trace, real_values(tmp_path, sys.executable, env=env, flags=["-s"]))
     from_env = [e for e in trace.sys_path if e.source == "PYTHONPATH"]
-    assert [e.path for e in from_env] == [str(extra), str(tmp_path / "rel" / "dir"), str(tmp_path), str(tmp_path / "missing")]
+    expected = [str(extra), str(tmp_path / "rel" / "dir"), str(tmp_path), str(tmp_path / "missing")]
+    assert [e.path for e in from_env] == expected
     assert [e.exists for e in from_env] == [True, True, True, False]
 
 
@@ -274,3 +276,120 @@ def test_missing_and_non_python_interpreters(tmp_path: Path) -> None:
         startup(str(fake))
     with pytest.raises(InterpreterError, match="unsupported interpreter option"):
         startup(flags=["-X"])
+
+
+# -- the getpath tier against strace: the same checks, one for one ----------------------------
+
+SYSCALL = {"isfile": "stat", "isdir": "stat", "isxfile": "stat", "readlines": "open", "readlink": "readlink"}
+
+
+def as_syscalls(trace: StartupTrace) -> list[tuple[str, str]]:
+    """The system calls the recorded getpath checks make (realpath ends with a failing readlink)."""
+    calls = []
+    for probe in trace.probes:
+        if probe.check == "realpath":
+            calls.append(("readlink", probe.detail or ""))
+        else:
+            calls.append((SYSCALL[probe.check], probe.path))
+    return calls
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+@pytest.mark.parametrize("scenario", ["base", "venv", "venv via PATH", "3.12", "3.13"])
+def test_getpath_probes_equal_the_real_syscalls(scenario: str, venv: Path, tmp_path: Path) -> None:
+    kwargs: dict = {"cwd": tmp_path, "flags": ["-s"]}
+    if scenario == "venv":
+        kwargs["python"] = str(venv / "bin" / "python")
+    elif scenario == "venv via PATH":
+        kwargs.update(
+            argv0="python", env=dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        )
+    elif scenario in ("3.12", "3.13"):
+        kwargs["python"] = pyenv_python(scenario)
+        if kwargs["python"] is None:
+            pytest.skip(f"no pyenv CPython {scenario}")
+    hooked = startup(**kwargs)
+    traced = startup(**kwargs, method="strace")
+    assert hooked.method == "getpath"
+    assert traced.method == "strace"
+    assert hooked.verified
+    assert traced.verified
+    calls = as_syscalls(hooked)
+    real = [(p.check, p.path) for p in traced.probes]
+    assert real[: len(calls)] == calls
+    assert {p.purpose for p in traced.probes[len(calls) :]} <= {"import system"}
+
+
+def test_model_tier_is_labelled_and_checked(venv: Path, tmp_path: Path) -> None:
+    trace = startup(str(venv / "bin" / "python"), cwd=tmp_path, method="model", flags=["-s"])
+    assert trace.method == "model"
+    assert all(p.detail and p.detail.startswith("model:") for p in trace.probes)
+    assert any(note.startswith("MODEL") for note in trace.notes)
+    model = next(c for c in trace.comparisons if c.field == "sys.base_prefix (model)")
+    assert model.traced == model.real == sys.base_prefix
+    assert trace.probe_for("venv") is not None
+
+
+def test_getpath_tier_refused_where_it_does_not_exist(tmp_path: Path) -> None:
+    python = pyenv_python("3.10")
+    if python is None:
+        pytest.skip("no pyenv CPython 3.10")
+    with pytest.raises(InterpreterError, match="no getpath code object"):
+        startup(python, cwd=tmp_path, method="getpath")
+
+
+def test_hidden_pth_file_handling_matches_the_interpreter(pyenv_interpreter: str, tmp_path: Path) -> None:
+    """Dot-file .pth: skipped by 3.13 (and by security releases since 2024), read by older micros."""
+    venv = tmp_path / "venv"
+    subprocess.run([pyenv_interpreter, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    target = tmp_path / "from-hidden"
+    target.mkdir()
+    (site / ".hidden.pth").write_text(f"{target}\n")
+    python = str(venv / "bin" / "python")
+    trace = startup(python, cwd=tmp_path, flags=["-s"])
+    real = real_values(tmp_path, python, flags=["-s"])
+    assert_matches(trace, real)
+    processed = any(p.path.endswith(".hidden.pth") for p in trace.pth_files)
+    assert processed == (str(target) in real["path"])
+    assert processed != any(".hidden.pth" in note for note in trace.notes)
+
+
+def test_user_site_with_a_pth_file(tmp_path: Path) -> None:
+    (tmp_path / "extra").mkdir()
+    userbase = tmp_path / "userbase"
+    user_site = userbase / "lib" / f"python{VERSION}" / "site-packages"
+    user_site.mkdir(parents=True)
+    (user_site / "u.pth").write_text(f"{tmp_path / 'extra'}\n")
+    env = dict(os.environ, PYTHONUSERBASE=str(userbase))
+    trace = startup(env=env, cwd=tmp_path)
+    assert_matches(trace, real_values(tmp_path, sys.executable, env=env))
+    sources = {e.path: e.source for e in trace.sys_path}
+    assert sources[str(user_site)] == "user site"
+    assert sources[str(tmp_path / "extra")] == ".pth u.pth:1"
+    assert trace.user_site == str(user_site)
+    assert trace.enable_user_site is True
+    steps = [s.function for s in trace.site_steps]
+    assert steps.index("addusersitepackages") < steps.index("addsitepackages")
+
+
+def test_script_directory_and_relative_argv0(venv: Path, tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    script = app / "main.py"
+    script.write_text("import sys, json; print(json.dumps(sys.path))\n")
+    trace = startup(argv0="bin/python", cwd=venv, script=script, flags=["-s"])
+    real = json.loads(
+        subprocess.run(
+            ["bin/python", "-s", str(script)],
+            executable=str(venv / "bin" / "python"),
+            cwd=venv,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert [e.path for e in trace.sys_path] == real
+    assert trace.sys_path[0].source == "script directory"
+    assert trace.prefix == str(venv)  # a relative argv0 is made absolute against the cwd
+    assert trace.verified

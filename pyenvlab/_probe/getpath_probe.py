@@ -89,7 +89,7 @@ def gp_realpath(path):
         try:
             target = os.readlink(current)
         except (OSError, ValueError):
-            _record("realpath", path, current != path, current)
+            _record("realpath", path, True, current)
             return current
         _record("readlink", current, True, target)
         if target.startswith(SEP):
@@ -152,30 +152,30 @@ def gp_warn(message):
 def get_code():
     errors = []
     try:
-        import _testinternalcapi  # noqa: PLC0415
+        import _testinternalcapi
 
         return _testinternalcapi.get_getpath_codeobject(), "_testinternalcapi", errors
-    except Exception as exc:  # noqa: BLE001 - any failure means: try the next route
-        errors.append("_testinternalcapi: %s: %s" % (type(exc).__name__, exc))
+    except Exception as exc:
+        errors.append(f"_testinternalcapi: {type(exc).__name__}: {exc}")
     try:
-        import ctypes  # noqa: PLC0415
+        import ctypes
 
         func = ctypes.pythonapi._Py_Get_Getpath_CodeObject
         func.restype = ctypes.py_object
         func.argtypes = []
         return func(), "ctypes", errors
-    except Exception as exc:  # noqa: BLE001
-        errors.append("ctypes: %s: %s" % (type(exc).__name__, exc))
+    except Exception as exc:
+        errors.append(f"ctypes: {type(exc).__name__}: {exc}")
     return None, None, errors
 
 
 def build_constants():
-    import sysconfig  # noqa: PLC0415
+    import sysconfig
 
     try:
         name = sysconfig._get_sysconfigdata_name()
         build = __import__(name).build_time_vars
-    except Exception:  # noqa: BLE001
+    except Exception:
         build = sysconfig.get_config_vars()
 
     def macro(*keys):
@@ -207,7 +207,7 @@ def main(argv):
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
     result = {
-        "python": "%d.%d.%d" % sys.version_info[:3],
+        "python": ".".join(str(v) for v in sys.version_info[:3]),
         "source": None,
         "errors": [],
         "probes": PROBES,
@@ -276,8 +276,8 @@ def main(argv):
         )
         try:
             exec(code, namespace, namespace)  # one dict: generator expressions need it (3.12+)
-        except BaseException as exc:  # noqa: BLE001 - report it, the caller decides
-            result["errors"].append("getpath raised %s: %s" % (type(exc).__name__, exc))
+        except BaseException as exc:
+            result["errors"].append(f"getpath raised {type(exc).__name__}: {exc}")
         result["config"] = {k: v for k, v in config.items() if isinstance(v, (str, int, list, type(None)))}
         state = {}
         for key in ("executable_dir", "real_executable", "venv_prefix", "home", "build_prefix", "pth_dir"):

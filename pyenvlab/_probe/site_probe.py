@@ -40,7 +40,7 @@ def flags():
 
 
 def write(out_path, data):
-    import json  # noqa: PLC0415 - only after site ran
+    import json  # only after site.main() ran: .pth lines see a normal sys.modules
 
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
@@ -48,11 +48,11 @@ def write(out_path, data):
 
 def truth(out_path):
     data = snapshot()
-    import site  # noqa: PLC0415 - already imported by a normal start
+    import site
 
     data.update(
         {
-            "python": "%d.%d.%d" % sys.version_info[:3],
+            "python": ".".join(str(v) for v in sys.version_info[:3]),
             "flags": flags(),
             "enable_user_site": getattr(site, "ENABLE_USER_SITE", None),
             "user_site": getattr(site, "USER_SITE", None),
@@ -78,7 +78,7 @@ def _text(value):
 
 
 def _site_source(site, sitedir):
-    names = [frame for frame in _STACK]
+    names = list(_STACK)
     if "addusersitepackages" in names:
         return "user site"
     if "addsitepackages" in names:
@@ -89,6 +89,16 @@ def _site_source(site, sitedir):
                 return "site-packages (base)"
         return "site-packages"
     return "addsitedir (%s)" % (names[-2] if len(names) > 1 else "called directly")
+
+
+def _skipped_pth(sitedir, processed):
+    """.pth files in ``sitedir`` that site did not process (3.13+ skips names starting with '.')."""
+    try:
+        names = [n for n in os.listdir(sitedir) if n.endswith(".pth")]
+    except (OSError, TypeError):
+        return []
+    done = {record["name"] for record in processed}
+    return sorted(n for n in names if n not in done)
 
 
 def _label_lines(lines, sitedir, added, error_line, error):
@@ -129,6 +139,7 @@ def instrument(site):
 
         def recorder(*args, **kwargs):
             before = list(sys.path)
+            pth_count = len(PTH)
             event = {"function": name, "args": _text(list(args[:2])), "depth": len(_STACK)}
             if name == "addpackage":
                 event["args"] = _text([args[0], args[1]])
@@ -142,7 +153,7 @@ def instrument(site):
                 else:
                     result = func(*args, **kwargs)
             except BaseException as exc:
-                event["error"] = "%s: %s" % (type(exc).__name__, exc)
+                event["error"] = f"{type(exc).__name__}: {exc}"
                 raise
             finally:
                 _STACK.pop()
@@ -152,11 +163,12 @@ def instrument(site):
                     for path in added:
                         if path not in ORIGINS:
                             ORIGINS[path] = _site_source(site, path)
+                    event["skipped_pth"] = _skipped_pth(args[0] if args else "", PTH[pth_count:])
             if name in ("getsitepackages", "getusersitepackages", "check_enableusersite", "venv"):
                 event["result"] = _text(result) if name != "venv" else None
             if name in ("execsitecustomize", "execusercustomize"):
                 module = name[4:]
-                event["result"] = "imported" if module in sys.modules else "not found"
+                event["result"] = f"{module} imported" if module in sys.modules else f"no {module} module"
             return result
 
         recorder.__name__ = name
@@ -195,14 +207,16 @@ def instrument(site):
             else:
                 record["read"] = True
                 record["lines"] = _label_lines(lines, sitedir, added, record["error_line"], record["error"])
-            path_lines = {line["path"]: line["number"] for line in record["lines"] if line["outcome"] == "added"}
+            path_lines = {
+                line["path"]: line["number"] for line in record["lines"] if line["outcome"] == "added"
+            }
             for path in added:
                 if path in ORIGINS:
                     continue
                 if path in path_lines:
-                    ORIGINS[path] = ".pth %s:%d" % (name, path_lines[path])
+                    ORIGINS[path] = f".pth {name}:{path_lines[path]}"
                 else:
-                    ORIGINS[path] = ".pth %s (by an import line)" % name
+                    ORIGINS[path] = f".pth {name} (by an import line)"
 
     for name in (
         "venv",
@@ -263,7 +277,7 @@ def main(argv):
         return 0
     before = snapshot()
     sys.addaudithook(audit)
-    import site  # noqa: PLC0415 - with -S this only defines site's functions
+    import site  # with -S this only defines site's functions
 
     instrument(site)
     error = None
@@ -272,11 +286,11 @@ def main(argv):
     else:
         try:
             site.main()
-        except BaseException as exc:  # noqa: BLE001 - report, do not hide
-            error = "site.main() raised %s: %s" % (type(exc).__name__, exc)
+        except BaseException as exc:
+            error = f"site.main() raised {type(exc).__name__}: {exc}"
     after = snapshot()
     data = {
-        "python": "%d.%d.%d" % sys.version_info[:3],
+        "python": ".".join(str(v) for v in sys.version_info[:3]),
         "flags": flags(),
         "before": before,
         "after": after,

@@ -1,0 +1,41 @@
+"""Diagnose the environment this interpreter runs in, and say how to fix each finding.
+
+Checks: modules in the working directory or on PYTHONPATH that shadow the standard library or
+installed packages; the user site ahead of a venv or conda environment; PYTHONPATH leaking
+into a venv; .pth lines that fail at startup; sys.path entries that do not exist; a `pip` on
+PATH that belongs to another interpreter than `python`; a venv whose base interpreter is gone.
+
+Exit status: 0 when nothing needs fixing, 1 when there are errors or warnings.
+
+example:
+  python -m pyenvlab doctor
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``python -m pyenvlab doctor``."""
+    parser.add_argument("--json", metavar="FILE", default=None, help="also save the findings as JSON to FILE")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip tracing a fresh start (the .pth check needs it)"
+    )
+    parser.add_argument("--width", type=int, default=None, help="output width (default: the terminal's)")
+    parser.add_argument(
+        "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the output"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every rule on the sys.path the interpreter built for this command."""
+    from pyenvlab import cli
+    from pyenvlab.interpreter.doctor import doctor
+    from pyenvlab.render import startup_views
+
+    report = doctor(list(cli.invocation_sys_path), trace_startup=not args.no_trace)
+    if args.json:
+        report.save(args.json)
+    print(startup_views.text(report, width=args.width, color=args.color))
+    return 0 if report.ok else 1

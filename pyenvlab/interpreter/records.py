@@ -1,0 +1,280 @@
+"""The startup-trace records: how an interpreter found its prefix and how ``site`` built sys.path.
+
+A :class:`StartupTrace` holds the filesystem checks of the prefix search
+(:class:`StartupProbe`, in the order the interpreter made them), the steps ``site`` took
+(:class:`SiteStep`), every ``.pth`` file it read (:class:`PthFile`, line by line), the final
+``sys.path`` with where each entry came from (:class:`PathEntry`), and the interpreter's own
+values as ground truth (:class:`Comparison`). :class:`PathReport` is the ``sys.path`` of a
+running process with provenance; :class:`DoctorReport` lists findings with their fixes;
+:class:`VenvReport` describes a virtual environment's layout against its base.
+
+These classes hold data only; :mod:`pyenvlab.render` draws them. Every document round-trips
+through JSON (``StartupTrace.from_json(t.to_json()) == t``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pyenvlab._records import Document
+
+__all__ = [
+    "Comparison",
+    "DoctorReport",
+    "Finding",
+    "PathEntry",
+    "PathReport",
+    "PthFile",
+    "PthLine",
+    "SiteStep",
+    "StartupProbe",
+    "StartupTrace",
+    "VenvFile",
+    "VenvReport",
+]
+
+Method = Literal["getpath", "strace", "model"]
+LineKind = Literal["comment", "blank", "import", "path"]
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class StartupProbe:
+    """One question the prefix search asked the filesystem, in the order it was asked.
+
+    ``check`` is the helper getpath called (``isfile``, ``isdir``, ``isxfile``, ``readlines``,
+    ``realpath``, ``readlink``) or, in the strace tier, the system call (``stat``, ``open``,
+    ``readlink``). ``result`` is its answer (the file exists, the file could be read, the link
+    resolved). ``detail`` is what came back: the lines read, the link target, an error name.
+    ``purpose`` says what the search was looking for (``"stdlib landmark"``, ``"pyvenv.cfg"``,
+    ``"PATH lookup"``...). ``decided`` names the value this check settled (``"prefix"``,
+    ``"exec_prefix"``, ``"venv"``, ``"executable"``) or is ``None``.
+    """
+
+    check: str
+    path: str
+    result: bool
+    detail: str | None = None
+    purpose: str = ""
+    decided: str | None = None
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    """One ``sys.path`` entry and where it came from.
+
+    ``source`` is e.g. ``"script directory"``, ``"PYTHONPATH"``, ``"stdlib zip"``, ``"stdlib"``,
+    ``"lib-dynload"``, ``"site-packages"``, ``"site-packages (venv)"``, ``"user site"`` or
+    ``".pth zz.pth:1"``. ``exists`` says whether the directory (or zip file) exists.
+    """
+
+    path: str
+    source: str
+    exists: bool
+
+
+@dataclass(frozen=True)
+class PthLine:
+    """One line of a ``.pth`` file and what ``site`` did with it.
+
+    ``outcome`` is ``"added"``, ``"executed"``, ``"skipped: comment"``, ``"skipped: blank"``,
+    ``"skipped: missing"``, ``"skipped: already on sys.path"``, ``"error: ExcType: message"``
+    or ``"not run: an earlier line failed"``. ``path`` is the absolute directory a path line
+    names.
+    """
+
+    number: int
+    text: str
+    kind: LineKind
+    outcome: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class PthFile:
+    """One processing of a ``.pth`` file by ``site.addpackage``.
+
+    A file processed twice (every ``.pth`` of a 3.11-3.13 venv, CPython gh-75723) appears twice,
+    with ``occurrence`` 1 and 2. ``added`` are the ``sys.path`` entries this processing added;
+    ``imported`` the modules first imported while it ran (import lines, and ``traceback`` when
+    site reported an error).
+    """
+
+    path: str
+    sitedir: str
+    occurrence: int
+    lines: tuple[PthLine, ...]
+    added: tuple[str, ...] = ()
+    imported: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteStep:
+    """One call of a ``site`` function during ``site.main()``, with its nesting depth.
+
+    ``added`` are the ``sys.path`` entries that appeared during the call (nested calls
+    included); ``result`` is a short text of what the function returned when that matters
+    (the site-packages directories, the user site, whether sitecustomize was found).
+    """
+
+    function: str
+    arguments: tuple[str, ...]
+    depth: int
+    added: tuple[str, ...] = ()
+    result: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A traced value next to the interpreter's own value for it.
+
+    ``stage`` is ``"getpath"`` (the search alone, compared with a ``python -S`` start) or
+    ``"site"`` (after site ran, compared with a plain start).
+    """
+
+    stage: Literal["getpath", "site"]
+    field: str
+    traced: str | None
+    real: str | None
+    agree: bool
+
+
+@dataclass(frozen=True)
+class StartupTrace(Document):
+    """How one interpreter started: the prefix search, then ``site``, then the final sys.path.
+
+    ``prefix``, ``exec_prefix``, ``base_prefix``, ``base_exec_prefix`` and ``executable`` are
+    the final ``sys.*`` values after ``site`` ran, as traced. ``getpath`` keeps what the prefix
+    search alone computed (``sys.prefix`` is still the base installation in a venv then) and
+    ``real`` the interpreter's own values from a plain start: ``comparisons`` puts them side
+    by side and ``verified`` is true only when every comparison agrees.
+
+    ``method`` is ``"getpath"`` (the interpreter's own search code re-run with recording
+    hooks, 3.11+), ``"strace"`` (the system calls of a real start, older interpreters) or
+    ``"model"`` (pyenvlab's simplified description of the search: not what the interpreter
+    did, shown only when neither real method is available). ``command`` is the simulated
+    command line (``argv0`` and the interpreter options); ``cwd`` its working directory.
+    """
+
+    FORMAT = "pyenvlab.interpreter"
+    VERSION = 1
+
+    python: str
+    interpreter: str
+    argv0: str
+    command: tuple[str, ...]
+    cwd: str
+    method: Method
+    probes: tuple[StartupProbe, ...]
+    prefix: str
+    exec_prefix: str
+    base_prefix: str
+    base_exec_prefix: str
+    executable: str
+    venv: str | None
+    sys_path: tuple[PathEntry, ...]
+    pth_files: tuple[PthFile, ...]
+    site_steps: tuple[SiteStep, ...]
+    verified: bool
+    comparisons: tuple[Comparison, ...] = ()
+    getpath: dict[str, str | None] | None = None
+    getpath_path: tuple[str, ...] = ()
+    real: dict[str, str | None] | None = None
+    real_path: tuple[str, ...] = ()
+    code_source: str | None = None
+    user_site: str | None = None
+    enable_user_site: bool | None = None
+    site_ran: bool = True
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()
+
+    def probe_for(self, decided: str) -> StartupProbe | None:
+        """The check that settled ``decided`` (``"prefix"``, ``"exec_prefix"``, ...), if any."""
+        for probe in self.probes:
+            if probe.decided == decided:
+                return probe
+        return None
+
+    @property
+    def disagreements(self) -> tuple[Comparison, ...]:
+        """The comparisons where the trace and the interpreter differ."""
+        return tuple(c for c in self.comparisons if not c.agree)
+
+
+@dataclass(frozen=True)
+class PathReport(Document):
+    """``sys.path`` of an interpreter with the provenance and existence of every entry."""
+
+    FORMAT = "pyenvlab.path"
+    VERSION = 1
+
+    python: str
+    executable: str
+    entries: tuple[PathEntry, ...]
+    method: Method = "getpath"
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem ``doctor`` found: what, where, and how to fix it."""
+
+    rule: str
+    severity: Severity
+    message: str
+    fix: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class DoctorReport(Document):
+    """The findings of ``python -m pyenvlab doctor`` for one interpreter and working directory."""
+
+    FORMAT = "pyenvlab.doctor"
+    VERSION = 1
+
+    python: str
+    executable: str
+    cwd: str
+    findings: tuple[Finding, ...]
+    checked: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error or a warning."""
+        return not any(f.severity in ("error", "warning") for f in self.findings)
+
+
+@dataclass(frozen=True)
+class VenvFile:
+    """One entry of a venv's ``bin/`` (or ``Scripts/``) directory."""
+
+    name: str
+    kind: Literal["symlink", "file", "directory", "other"]
+    target: str | None = None
+    points_to_base: bool = False
+
+
+@dataclass(frozen=True)
+class VenvReport(Document):
+    """A virtual environment's layout: ``pyvenv.cfg``, symlinks to the base, size against it.
+
+    Sizes are in KiB of allocated disk blocks, like ``du -sk`` (a symlink counts as itself,
+    not as the file it points to; hard links are counted once).
+    """
+
+    FORMAT = "pyenvlab.venv"
+    VERSION = 1
+
+    path: str
+    base_prefix: str
+    config: dict[str, str]
+    files: tuple[VenvFile, ...]
+    size_kib: int
+    base_size_kib: int
+    site_packages: tuple[str, ...] = ()
+    include_system_site_packages: bool = False

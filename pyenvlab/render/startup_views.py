@@ -1,0 +1,458 @@
+"""Views of the startup records: the prefix search, site, .pth files, sys.path, doctor, venvs.
+
+``text`` gives a terminal report made of short sections, ``html`` the same as escaped tables,
+``dot`` a graph of the landmark walk: every check in order (found in green, missed in grey),
+the pyvenv.cfg hop, and the checks that settled ``prefix`` and ``exec_prefix``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyenvlab.render._escape import dot_label, html_text, term
+from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
+
+__all__ = ["dot", "html", "text"]
+
+
+def _kind(obj: object) -> str:
+    return type(obj).__name__
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
+    """A terminal rendering of a StartupTrace, PathReport, DoctorReport or VenvReport."""
+    width = terminal_width(width)
+    color = use_color(color)
+    kind = _kind(obj)
+    if kind == "StartupTrace":
+        return _startup_text(obj, width, color)
+    if kind == "PathReport":
+        return _path_text(obj, width, color)
+    if kind == "DoctorReport":
+        return _doctor_text(obj, width, color)
+    if kind == "VenvReport":
+        return _venv_text(obj, width, color)
+    msg = f"startup_views cannot render a {kind}"
+    raise TypeError(msg)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _method_line(trace: Any) -> str:
+    if trace.method == "getpath":
+        how = f"the interpreter's own getpath code, re-run with recording hooks ({trace.code_source})"
+    elif trace.method == "strace":
+        how = "strace of a real start (system calls; this interpreter has no getpath code object)"
+    else:
+        how = "a MODEL of the search (no real trace possible here): the checks below are not recorded"
+    return f"traced with {how}"
+
+
+def _verdict(trace: Any) -> str:
+    if trace.verified:
+        return "verified: every traced value equals the interpreter's own"
+    bad = ", ".join(f"{c.stage} {c.field}" for c in trace.disagreements) or "nothing to compare"
+    return f"NOT verified: the trace and the interpreter disagree on {bad}"
+
+
+def _startup_text(trace: Any, width: int, color: bool) -> str:
+    style = Style(color)
+    out = [
+        style(term(f"Startup of {trace.interpreter} (Python {trace.python})"), "bold"),
+        term(f"command: {' '.join(trace.command)}    cwd: {trace.cwd}"),
+        term(_method_line(trace)),
+        style(term(_verdict(trace)), "green" if trace.verified else "red"),
+        "",
+    ]
+    if trace.explanation:
+        out.append(style("In short", "bold"))
+        out.extend(term(f"  {line}") for line in trace.explanation)
+        out.append("")
+    out.append(style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold"))
+    if trace.probes:
+        rows, styles = [], []
+        for index, probe in enumerate(trace.probes, 1):
+            settles = f"<- {probe.decided}" if probe.decided else ""
+            rows.append([index, probe.check, _probe_path(probe), _yes(probe.result), probe.purpose, settles])
+            styles.append(("green", "bold") if probe.decided else (() if probe.result else ("dim",)))
+        out.append(
+            text_table(
+                ["#", "check", "path", "found", "looking for", "settles"],
+                rows,
+                width=width,
+                shrink=2,
+                styles=styles,
+                color=color,
+            )
+        )
+    else:
+        out.append("  (no checks recorded)")
+    values = [
+        ["prefix", trace.prefix],
+        ["exec_prefix", trace.exec_prefix],
+        ["base_prefix", trace.base_prefix],
+        ["base_exec_prefix", trace.base_exec_prefix],
+        ["executable", trace.executable],
+        ["venv", trace.venv or "-"],
+    ]
+    out += ["", style("Result (after site)", "bold"), text_table(["sys.*", "value"], values, width=width)]
+    out.append("")
+    if trace.site_ran:
+        out.append(style(f"2. site: {len(trace.site_steps)} steps", "bold"))
+        rows = [
+            ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
+            for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
+        ]
+        out.append(text_table(["call", "on", "what it did"], rows, width=width, shrink=2))
+        out.append(term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"))
+    else:
+        out.append(style("2. site: not run (-S)", "bold"))
+    out.append("")
+    out.append(style(f"3. .pth files: {len(trace.pth_files)} processed", "bold"))
+    for pth in trace.pth_files:
+        again = f" (processed again: #{pth.occurrence})" if pth.occurrence > 1 else ""
+        out.append(term(f"  {pth.path}{again}"))
+        rows = [[line.number, line.text, line.outcome] for line in pth.lines]
+        if rows:
+            table = text_table(["line", "text", "what site did"], rows, width=width - 4, shrink=1)
+            out.extend("    " + row for row in table.splitlines())
+        if pth.imported:
+            shown = ", ".join(pth.imported[:8]) + (" ..." if len(pth.imported) > 8 else "")
+            out.append(term(f"    modules imported meanwhile: {shown}"))
+    out.append("")
+    out.append(style("4. sys.path", "bold"))
+    out.append(_entries_table(trace.sys_path, width, color))
+    out.append("")
+    out.append(style("5. Traced vs the interpreter's own values", "bold"))
+    rows = [
+        [c.stage, c.field, _one_line(c.real), "agree" if c.agree else f"DIFFERS: {_one_line(c.traced)}"]
+        for c in trace.comparisons
+    ]
+    styles = [() if c.agree else ("red", "bold") for c in trace.comparisons]
+    out.append(
+        text_table(
+            ["stage", "field", "interpreter's own value", "trace"],
+            rows,
+            width=width,
+            styles=styles,
+            color=color,
+        )
+    )
+    if trace.warnings or trace.notes:
+        out.append("")
+        out.append(style("Notes", "bold"))
+        out.extend(term(f"  - getpath warning: {w}") for w in trace.warnings)
+        out.extend(term(f"  - {n}") for n in trace.notes)
+    return "\n".join(out)
+
+
+def _probe_path(probe: Any) -> str:
+    if probe.check in ("readlink", "realpath") and probe.detail and probe.detail != probe.path:
+        return f"{probe.path} -> {probe.detail}"
+    return probe.path
+
+
+def _own_added(steps: Any) -> list[tuple[str, ...]]:
+    """For each site step, the entries it added itself (not through a nested call)."""
+    result = []
+    for index, step in enumerate(steps):
+        nested: set[str] = set()
+        for later in steps[index + 1 :]:
+            if later.depth <= step.depth:
+                break
+            if later.depth == step.depth + 1:
+                nested.update(later.added)
+        result.append(tuple(p for p in step.added if p not in nested))
+    return result
+
+
+def _step_argument(step: Any) -> str:
+    if step.function == "addpackage" and len(step.arguments) > 1:
+        return step.arguments[1]
+    return step.arguments[0] if step.arguments else ""
+
+
+def _step_effect(step: Any, own: tuple[str, ...]) -> str:
+    parts = []
+    if own:
+        parts.append("added " + ", ".join(own))
+    if step.result is not None:
+        parts.append(step.result if step.function.startswith("exec") else f"returned {step.result}")
+    elif step.function == "addpackage" and not own:
+        parts.append("nothing added (see the .pth files below)")
+    if step.error:
+        parts.append(f"raised {step.error}")
+    return "; ".join(parts)
+
+
+def _one_line(value: str | None) -> str:
+    if value is None:
+        return "-"
+    parts = value.split("\n")
+    return parts[0] if len(parts) == 1 else f"{len(parts)} entries: {parts[0]} ..."
+
+
+def _entries_table(entries: Any, width: int, color: bool) -> str:
+    rows = [[i, e.path if e.path else "''", e.source, _yes(e.exists)] for i, e in enumerate(entries)]
+    styles = [() if e.exists else ("yellow",) for e in entries]
+    return text_table(
+        ["#", "entry", "came from", "exists"], rows, width=width, shrink=1, styles=styles, color=color
+    )
+
+
+def _path_text(report: Any, width: int, color: bool) -> str:
+    style = Style(color)
+    verdict = "verified against the interpreter" if report.verified else "NOT verified"
+    head = term(f"sys.path of {report.executable} (Python {report.python}), {verdict}")
+    return "\n".join([style(head, "bold"), _entries_table(report.entries, width, color)])
+
+
+def _doctor_text(report: Any, width: int, color: bool) -> str:
+    style = Style(color)
+    out = [
+        style(term(f"pyenvlab doctor: {report.executable} (Python {report.python}) in {report.cwd}"), "bold")
+    ]
+    if not report.findings:
+        out.append(style("No problems found.", "green"))
+    colors = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for finding in report.findings:
+        out.append(
+            style(term(f"[{finding.severity}] {finding.rule}: {finding.message}"), colors[finding.severity])
+        )
+        out.append(term(f"    fix: {finding.fix}"))
+    if report.checked:
+        out.append("")
+        out.append(term("checked: " + ", ".join(report.checked)))
+    del width
+    return "\n".join(out)
+
+
+def _venv_text(report: Any, width: int, color: bool) -> str:
+    style = Style(color)
+    out = [
+        style(term(f"Virtual environment {report.path}"), "bold"),
+        term(f"base installation: {report.base_prefix}"),
+    ]
+    out.append(style("pyvenv.cfg", "bold"))
+    out.append(text_table(["key", "value"], sorted(report.config.items()), width=width))
+    out.append(style("bin/", "bold"))
+    rows = [[f.name, f.kind, f.target or "", _yes(f.points_to_base)] for f in report.files]
+    out.append(text_table(["name", "kind", "points to", "into the base"], rows, width=width, shrink=2))
+    ratio = (100.0 * report.size_kib / report.base_size_kib) if report.base_size_kib else 0.0
+    out.append(
+        term(
+            f"size: {report.size_kib} KiB, the base installation {report.base_size_kib} KiB ({ratio:.1f} %);"
+            f" base site-packages visible: {_yes(report.include_system_site_packages)}"
+        )
+    )
+    return "\n".join(out)
+
+
+# -- html ------------------------------------------------------------------------------------
+
+
+def _badge(ok: bool, good: str, bad: str) -> Markup:
+    color = "#1a7f37" if ok else "#cf222e"
+    return Markup(f'<span style="color:{color};font-weight:bold">{html_text(good if ok else bad)}</span>')
+
+
+def html(obj: Any) -> str:
+    """An HTML fragment (escaped tables) of a startup record."""
+    kind = _kind(obj)
+    if kind == "StartupTrace":
+        return _startup_html(obj)
+    if kind == "PathReport":
+        head = f"<p><b>sys.path of {html_text(obj.executable)}</b> (Python {html_text(obj.python)})</p>"
+        return f'<div class="pyenvlab">{head}{_entries_html(obj.entries)}</div>'
+    if kind == "DoctorReport":
+        rows = [[f.severity, f.rule, f.message, f.fix] for f in obj.findings]
+        caption = f"doctor: {obj.executable} in {obj.cwd}" + ("" if rows else ": no problems found")
+        return (
+            '<div class="pyenvlab">'
+            + html_table(["severity", "rule", "finding", "fix"], rows, caption=caption)
+            + "</div>"
+        )
+    if kind == "VenvReport":
+        parts = [
+            html_table(["key", "value"], sorted(obj.config.items()), caption=f"pyvenv.cfg of {obj.path}")
+        ]
+        rows = [[f.name, f.kind, f.target or "", _yes(f.points_to_base)] for f in obj.files]
+        parts.append(html_table(["name", "kind", "points to", "into the base"], rows, caption="bin/"))
+        parts.append(
+            f"<p>size {obj.size_kib} KiB; base {html_text(obj.base_prefix)} {obj.base_size_kib} KiB</p>"
+        )
+        return '<div class="pyenvlab">' + "".join(parts) + "</div>"
+    msg = f"startup_views cannot render a {kind}"
+    raise TypeError(msg)
+
+
+def _entries_html(entries: Any) -> str:
+    rows = [[i, e.path or "''", e.source, _badge(e.exists, "yes", "missing")] for i, e in enumerate(entries)]
+    return html_table(["#", "entry", "came from", "exists"], rows, caption="sys.path")
+
+
+def _startup_html(trace: Any) -> str:
+    parts = [
+        f"<p><b>Startup of {html_text(trace.interpreter)}</b> (Python {html_text(trace.python)}),"
+        f" {html_text(_method_line(trace))}. ",
+        _badge(trace.verified, _verdict(trace), _verdict(trace)),
+        "</p>",
+    ]
+    if trace.explanation:
+        parts.append("<ul>" + "".join(f"<li>{html_text(line)}</li>" for line in trace.explanation) + "</ul>")
+    rows = [
+        [i, p.check, p.path, _badge(p.result, "yes", "no"), p.purpose, p.decided or ""]
+        for i, p in enumerate(trace.probes, 1)
+    ]
+    parts.append(
+        html_table(
+            ["#", "check", "path", "found", "looking for", "settles"],
+            rows,
+            caption="prefix search",
+            row_classes=["decided" if p.decided else "" for p in trace.probes],
+        )
+    )
+    steps = [
+        ["\u2003" * s.depth + s.function, _step_argument(s), _step_effect(s, own)]
+        for s, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
+    ]
+    parts.append(html_table(["call", "on", "what it did"], steps, caption="site"))
+    for pth in trace.pth_files:
+        rows = [[line.number, line.text, line.outcome] for line in pth.lines]
+        caption = pth.path + (f" (processed again: #{pth.occurrence})" if pth.occurrence > 1 else "")
+        parts.append(html_table(["line", "text", "what site did"], rows, caption=caption))
+    parts.append(_entries_html(trace.sys_path))
+    rows = [
+        [c.stage, c.field, c.traced or "-", c.real or "-", _badge(c.agree, "agree", "DIFFER")]
+        for c in trace.comparisons
+    ]
+    parts.append(html_table(["stage", "field", "traced", "real", ""], rows, caption="traced vs real"))
+    notes = [*(f"getpath warning: {w}" for w in trace.warnings), *trace.notes]
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{html_text(n)}</li>" for n in notes) + "</ul>")
+    return '<div class="pyenvlab">' + "".join(parts) + "</div>"
+
+
+# -- dot -------------------------------------------------------------------------------------
+
+
+def dot(obj: Any, **view_options: Any) -> Any:
+    """A ``graphviz.Digraph``: the landmark walk of a StartupTrace (``purposes=`` limits the
+    checks shown, e.g. ``("stdlib landmark", "pyvenv.cfg")``), or sys.path for a PathReport."""
+    import graphviz  # only when a graph is drawn
+
+    kind = _kind(obj)
+    graph = graphviz.Digraph(name=kind, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
+    graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
+    if kind == "StartupTrace":
+        _startup_dot(graph, obj, view_options.get("purposes"))
+    elif kind == "PathReport":
+        _chain(
+            graph, [(f"{i}. {e.path or repr('')}\n{e.source}", e.exists) for i, e in enumerate(obj.entries)]
+        )
+    elif kind == "DoctorReport":
+        _chain(graph, [(f"{f.severity}: {f.rule}\n{f.message}", f.severity == "info") for f in obj.findings])
+    elif kind == "VenvReport":
+        graph.node("venv", graphviz.nohtml(_label(obj.path)), fillcolor="#ddf4ff")
+        graph.node("base", graphviz.nohtml(_label(obj.base_prefix)), fillcolor="#eeeeee")
+        for index, f in enumerate(obj.files):
+            if f.points_to_base:
+                name = f"f{index}"
+                graph.node(name, graphviz.nohtml(_label(f"bin/{f.name}")), fillcolor="#dafbe1")
+                graph.edge("venv", name)
+                graph.edge(name, "base", label=dot_label(f.kind), style="dashed")
+    else:
+        msg = f"startup_views cannot draw a {kind}"
+        raise TypeError(msg)
+    return graph
+
+
+def _label(text: str) -> str:
+    """A multi-line DOT label: each line escaped, joined with DOT's own line break."""
+    return "\\n".join(dot_label(line) for line in text.split("\n"))
+
+
+def _chain(graph: Any, items: list[tuple[str, bool]]) -> None:
+    import graphviz
+
+    previous = None
+    for index, (label, ok) in enumerate(items):
+        name = f"n{index}"
+        graph.node(name, graphviz.nohtml(_label(label)), fillcolor="#dafbe1" if ok else "#fff8c5")
+        if previous:
+            graph.edge(previous, name)
+        previous = name
+
+
+_WALKED = ("stdlib landmark", "lib-dynload landmark", "stdlib zip")
+
+
+def _walked_directory(probe: Any) -> str | None:
+    """The directory a landmark check tests as a prefix candidate (``X`` in ``X/lib/...``)."""
+    if probe.purpose not in _WALKED:
+        return None
+    head, sep, _ = probe.path.rpartition("/lib/")
+    return head if sep else None
+
+
+def _home(detail: str | None) -> str:
+    for line in (detail or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() == "home":
+            return value.strip()
+    return "?"
+
+
+def _startup_dot(graph: Any, trace: Any, purposes: Any) -> None:
+    """The checks in order; landmark checks grouped by the directory walked (upward)."""
+    import graphviz
+
+    start = f"start\n{' '.join(trace.command)}\n(cwd {trace.cwd})"
+    graph.node("start", graphviz.nohtml(_label(start)), shape="oval", fillcolor="#ddf4ff")
+    graph.attr("edge", fontname="Helvetica", fontsize="9")
+    previous = "start"
+    hop = None
+    cluster = None
+    cluster_dir = None
+    clusters = 0
+    for index, probe in enumerate(trace.probes, 1):
+        if purposes and probe.purpose not in purposes and not probe.decided:
+            continue
+        name = f"p{index}"
+        mark = "found" if probe.result else "missing"
+        label = f"{index}. {probe.check} ({probe.purpose})\n{_probe_path(probe)}\n{mark}"
+        attrs = {"fillcolor": "#dafbe1" if probe.result else "#eeeeee"}
+        if probe.decided:
+            attrs.update(penwidth="3", color="#1a7f37")
+            label += f"\n=> settles {probe.decided}"
+        if trace.method == "model":
+            attrs["style"] = "rounded,dashed"
+        walked = _walked_directory(probe)
+        if walked != cluster_dir:
+            if cluster is not None:
+                graph.subgraph(cluster)
+            cluster, cluster_dir = None, walked
+            if walked is not None:
+                clusters += 1
+                cluster = graphviz.Digraph(name=f"cluster_{clusters}")
+                cluster.attr(
+                    label=_label(f"walk step: {walked}"), style="dashed", fontname="Helvetica", fontsize="9"
+                )
+        (cluster or graph).node(name, graphviz.nohtml(_label(label)), **attrs)
+        edge = {"style": "dashed", "label": _label(f"pyvenv.cfg hop: home = {hop}")} if hop else {}
+        graph.edge(previous, name, **edge)
+        hop = _home(probe.detail) if probe.decided == "venv" else None
+        previous = name
+    if cluster is not None:
+        graph.subgraph(cluster)
+    result = f"prefix = {trace.base_prefix}\nexec_prefix = {trace.base_exec_prefix}"
+    if trace.prefix != trace.base_prefix:
+        result += f"\nsite: sys.prefix = {trace.prefix} (venv)"
+    result += "\n" + ("verified against the interpreter" if trace.verified else "NOT verified")
+    graph.node("result", graphviz.nohtml(_label(result)), shape="note", fillcolor="#fff8c5")
+    graph.edge(previous, "result")
