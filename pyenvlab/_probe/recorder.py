@@ -98,6 +98,18 @@ def _describe_exception(exc: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
+def _close(record, stack):
+    """End an open load: its end time, and off this thread's stack (whatever happened)."""
+    try:
+        record[L_T1] = perf_counter()
+    except Exception:
+        record[L_T1] = record[L_T0]
+    if stack and stack[-1] is record:
+        stack.pop()
+    elif record in stack:
+        stack.remove(record)
+
+
 def _fault(where, what, exc):
     """Note a fault inside the recorder; never raises (the import must go on untouched)."""
     try:
@@ -269,7 +281,7 @@ def _make_hooks(install: _Install):
         try:
             record = _open_load(name)
         except Exception as exc:
-            _errors.append(f"load {name!r}: {_describe_exception(exc)}")
+            _fault("load", name, exc)
             record = None
         if record is None:
             return orig_find_and_load(name, import_)
@@ -280,14 +292,7 @@ def _make_hooks(install: _Install):
             record[L_ERR] = _describe_exception(exc)
             raise
         finally:
-            try:
-                record[L_T1] = perf_counter()
-            except Exception:
-                record[L_T1] = record[L_T0]
-            if stack and stack[-1] is record:
-                stack.pop()
-            elif record in stack:
-                stack.remove(record)
+            _close(record, stack)
 
     def _open_load(name):
         """Start recording a load of ``name`` (None: nothing to record, e.g. a cache hit)."""
@@ -353,12 +358,7 @@ def _make_hooks(install: _Install):
             raise
         finally:
             if pushed:
-                try:
-                    record[L_T1] = perf_counter()
-                except Exception:
-                    record[L_T1] = record[L_T0]
-                if stack and stack[-1] is record:
-                    stack.pop()
+                _close(record, stack)
         if spec is None:
             _events.append((FOUND, record, None, None))
             return None
@@ -417,12 +417,7 @@ def _make_hooks(install: _Install):
             record[L_ERR] = _describe_exception(exc)
             raise
         finally:
-            try:
-                record[L_T1] = perf_counter()
-            except Exception:
-                record[L_T1] = record[L_T0]
-            if stack and stack[-1] is record:
-                stack.pop()
+            _close(record, stack)
 
     class PyenvlabRecorder:
         """Meta-path finder that asks the finders after it, to learn which one answered.
