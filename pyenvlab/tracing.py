@@ -11,9 +11,9 @@ from __future__ import annotations
 # Only light imports at module level: an in-process trace shows what is *not* yet loaded, so
 # pyenvlab keeps its own footprint small (subprocess, tempfile... load in trace_import()).
 import os
-import sys
 from collections.abc import Mapping, Sequence
 
+from pyenvlab._interpreters import resolve_interpreter
 from pyenvlab._probe import recorder as _recorder
 from pyenvlab.errors import InterpreterError, TraceFormatError
 from pyenvlab.model import Trace
@@ -83,37 +83,6 @@ def _as_code(code_or_module: str) -> str:
     return code_or_module
 
 
-def resolve_python(python: str | os.PathLike[str] | None) -> str:
-    """The interpreter to run: ``python`` as a path or a name on PATH; this one when None.
-
-    Raises:
-        InterpreterError: if it does not exist or is not executable.
-    """
-    import shutil
-    from pathlib import Path
-
-    if python is None:
-        if not sys.executable:
-            msg = "this Python does not know its own executable (sys.executable is empty)"
-            raise InterpreterError(msg)
-        return sys.executable
-    candidate = os.fspath(python)
-    if os.sep not in candidate:
-        found = shutil.which(candidate)
-        if found is None:
-            msg = f"no interpreter called {candidate!r} on PATH"
-            raise InterpreterError(msg)
-        return found
-    path = Path(candidate)
-    if not path.exists():
-        msg = f"interpreter not found: {candidate}"
-        raise InterpreterError(msg)
-    if path.is_dir() or not os.access(path, os.X_OK):
-        msg = f"not an executable file: {candidate}"
-        raise InterpreterError(msg)
-    return candidate
-
-
 def trace_import(
     code_or_module: str,
     *,
@@ -148,7 +117,7 @@ def trace_import(
     from pathlib import Path
 
     code = _as_code(code_or_module)
-    exe = resolve_python(python)
+    exe = resolve_interpreter(python, env=env, cwd=cwd)
     environment = dict(os.environ if env is None else env)
     if path:
         extra = [os.fspath(p) for p in path]

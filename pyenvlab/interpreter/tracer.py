@@ -21,12 +21,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pyenvlab._interpreters import resolve_interpreter
 from pyenvlab.errors import InterpreterError
 from pyenvlab.interpreter.records import (
     Comparison,
@@ -54,39 +54,6 @@ FIELDS = ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix", "executabl
 
 
 # -- interpreter resolution ---------------------------------------------------------------
-
-
-def resolve_interpreter(
-    python: str | os.PathLike[str] | None,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike[str] | None = None,
-) -> str:
-    """The absolute path of the interpreter ``python`` names (default: this interpreter).
-
-    A bare name is looked up on ``env["PATH"]``; a relative path is taken against ``cwd``.
-
-    Raises:
-        InterpreterError: when nothing executable is there.
-    """
-    if python is None:
-        return sys.executable
-    name = os.fspath(python)
-    environ = os.environ if env is None else env
-    if os.sep not in name:
-        found = shutil.which(name, path=environ.get("PATH", os.defpath))
-        if found is None:
-            msg = f"no interpreter named {name!r} on PATH"
-            raise InterpreterError(msg)
-        return os.path.abspath(found)
-    path = os.path.join(os.fspath(cwd) if cwd is not None else os.getcwd(), name)
-    if not os.path.exists(path):
-        msg = f"no interpreter at {name}: the file does not exist"
-        raise InterpreterError(msg)
-    if os.path.isdir(path) or not os.access(path, os.X_OK):
-        msg = f"{name} is not an executable file"
-        raise InterpreterError(msg)
-    return os.path.abspath(path)
 
 
 def _is_script(path: str) -> bool:
