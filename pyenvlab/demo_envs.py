@@ -249,6 +249,8 @@ def pip_install_prefix(
 ) -> subprocess.CompletedProcess[str]:
     """``pip install --prefix PREFIX --ignore-installed --no-index --find-links DIR REQS``.
 
+    ``--no-build-isolation`` is added too: a source distribution is then built with this
+    environment's setuptools, since an isolated build would need an index to fetch it.
     Returns the finished process (its ``args`` are the exact command); raises
     :class:`~pyenvlab.errors.PyenvlabError` with pip's last lines when pip fails.
     """
@@ -263,6 +265,7 @@ def pip_install_prefix(
         "--no-index",
         "--find-links",
         str(Path(find_links).absolute()),
+        "--no-build-isolation",
         "--no-warn-script-location",
         *requirements,
     ]
