@@ -28,11 +28,11 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time they load
 
     from pyenvlab import render
     from pyenvlab.anatomy import abi, deps
+    from pyenvlab.candidates import where
     from pyenvlab.errors import InterpreterError, PyenvlabError, TraceFormatError
-    from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
     from pyenvlab.interpreter import StartupTrace, startup
+    from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
     from pyenvlab.tracing import trace, trace_import
-    from pyenvlab.where import where
 
 __version__ = "0.1.0"
 
@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "trace": "pyenvlab.tracing",
     "trace_import": "pyenvlab.tracing",
-    "where": "pyenvlab.where",
+    "where": "pyenvlab.candidates",
     "startup": "pyenvlab.interpreter",
     "StartupTrace": "pyenvlab.interpreter",
     "deps": "pyenvlab.anatomy",

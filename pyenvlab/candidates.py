@@ -1,4 +1,8 @@
-"""``which -a`` for Python modules: every place along the path that could provide a name.
+"""``which -a`` for Python modules: the candidates along the path that could provide a name.
+
+This module is ``pyenvlab.candidates`` (not ``pyenvlab.where``) so that importing it never
+hides the public function :func:`pyenvlab.where`.
+
 
 ``where("json")`` asks each ``sys.path`` entry's real path-entry finder (the one in
 ``sys.path_importer_cache``, or one made by ``sys.path_hooks`` *without* caching it) whether it

@@ -10,6 +10,7 @@ synthetic trace of ``n`` modules in nested packages.
 
 from __future__ import annotations
 
+from pyenvlab.candidates import Candidates
 from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
 
 STDLIB = "/usr/lib/python3.12"
@@ -37,12 +38,15 @@ HOSTILE = (
 )
 
 
-class Candidates(list):
-    """Stand-in for ``pyenvlab.where.Candidates`` (the views dispatch on the class name)."""
-
-
-def search(name: str, entries: tuple[str, ...], hit: str | None, file: str, *, package: bool = False,
-           zip_entries: tuple[str, ...] = ()) -> tuple[tuple[Visit, ...], tuple[Probe, ...]]:
+def search(
+    name: str,
+    entries: tuple[str, ...],
+    hit: str | None,
+    file: str,
+    *,
+    package: bool = False,
+    zip_entries: tuple[str, ...] = (),
+) -> tuple[tuple[Visit, ...], tuple[Probe, ...]]:
     """Visits and probes of a FileFinder search for ``name`` along ``entries`` up to ``hit``."""
     visits, probes = [], []
     tail = name.rpartition(".")[2]
@@ -64,14 +68,31 @@ def search(name: str, entries: tuple[str, ...], hit: str | None, file: str, *, p
     return tuple(visits), tuple(probes)
 
 
-def module(name: str, entries: tuple[str, ...], hit: str, file: str, *, by: str | None, seconds: float,
-           start: float, package: bool = False, loader: str = "SourceFileLoader",
-           zip_entries: tuple[str, ...] = ()) -> ModuleRecord:
+def module(
+    name: str,
+    entries: tuple[str, ...],
+    hit: str,
+    file: str,
+    *,
+    by: str | None,
+    seconds: float,
+    start: float,
+    package: bool = False,
+    loader: str = "SourceFileLoader",
+    zip_entries: tuple[str, ...] = (),
+) -> ModuleRecord:
     visits, probes = search(name, entries, hit, file, package=package, zip_entries=zip_entries)
     origin = f"{hit}/{file}"
     return ModuleRecord(
-        name=name, origin=origin, finder="PathFinder", searched=visits, probes=probes, imported_by=by,
-        seconds=seconds, loader=loader, start=start,
+        name=name,
+        origin=origin,
+        finder="PathFinder",
+        searched=visits,
+        probes=probes,
+        imported_by=by,
+        seconds=seconds,
+        loader=loader,
+        start=start,
         search_locations=(f"{hit}/{name.rpartition('.')[2]}",) if package else None,
     )
 
@@ -80,23 +101,45 @@ def json_trace() -> Trace:
     """``import json`` with a project dir and two add-on dirs in front of the stdlib."""
     zips = ("/usr/lib/python312.zip",)
     jdir = (f"{STDLIB}/json",)
-    rdir = (f"{STDLIB}/re",)
     modules = (
-        module("json", SYS_PATH, STDLIB, "json/__init__.py", by=None, seconds=0.00412, start=0.0,
-               package=True, zip_entries=zips),
+        module(
+            "json",
+            SYS_PATH,
+            STDLIB,
+            "json/__init__.py",
+            by=None,
+            seconds=0.00412,
+            start=0.0,
+            package=True,
+            zip_entries=zips,
+        ),
         module("json.decoder", jdir, jdir[0], "decoder.py", by="json", seconds=0.00301, start=0.0003),
-        module("json.scanner", jdir, jdir[0], "scanner.py", by="json.decoder", seconds=0.00095,
-               start=0.0004),
-        ModuleRecord("_json", f"{DYNLOAD}/_json.cpython-312-x86_64-linux-gnu.so", "PathFinder",
-                     searched=search("_json", SYS_PATH, DYNLOAD, "_json.cpython-312-x86_64-linux-gnu.so",
-                                     zip_entries=zips)[0],
-                     probes=search("_json", SYS_PATH, DYNLOAD, "_json.cpython-312-x86_64-linux-gnu.so",
-                                   zip_entries=zips)[1],
-                     imported_by="json.scanner", seconds=0.00031, loader="ExtensionFileLoader",
-                     start=0.0005),
+        module("json.scanner", jdir, jdir[0], "scanner.py", by="json.decoder", seconds=0.00095, start=0.0004),
+        ModuleRecord(
+            "_json",
+            f"{DYNLOAD}/_json.cpython-312-x86_64-linux-gnu.so",
+            "PathFinder",
+            searched=search(
+                "_json", SYS_PATH, DYNLOAD, "_json.cpython-312-x86_64-linux-gnu.so", zip_entries=zips
+            )[0],
+            probes=search(
+                "_json", SYS_PATH, DYNLOAD, "_json.cpython-312-x86_64-linux-gnu.so", zip_entries=zips
+            )[1],
+            imported_by="json.scanner",
+            seconds=0.00031,
+            loader="ExtensionFileLoader",
+            start=0.0005,
+        ),
         module("json.encoder", jdir, jdir[0], "encoder.py", by="json", seconds=0.00052, start=0.0034),
-        ModuleRecord("_string", "built-in", "BuiltinImporter", imported_by="json.encoder",
-                     seconds=0.00002, loader="BuiltinImporter", start=0.0036),
+        ModuleRecord(
+            "_string",
+            "built-in",
+            "BuiltinImporter",
+            imported_by="json.encoder",
+            seconds=0.00002,
+            loader="BuiltinImporter",
+            start=0.0036,
+        ),
     )
     statements = (
         Statement("json", None, cached=False),
@@ -111,8 +154,15 @@ def json_trace() -> Trace:
         Statement("_string", "json.encoder", cached=False),
         Statement("json.decoder", "json", cached=True, count=3, fromlist=("JSONDecodeError",)),
     )
-    return Trace(python="3.12.1", executable="/usr/bin/python3.12", sys_path=SYS_PATH, modules=modules,
-                 statements=statements, code="import json", seconds=0.0051)
+    return Trace(
+        python="3.12.1",
+        executable="/usr/bin/python3.12",
+        sys_path=SYS_PATH,
+        modules=modules,
+        statements=statements,
+        code="import json",
+        seconds=0.0051,
+    )
 
 
 def namespace_trace() -> Trace:
@@ -121,38 +171,78 @@ def namespace_trace() -> Trace:
     a, b = "/home/ada/project", "/opt/addons/one"
     path = (a, b, STDLIB)
     ns = ModuleRecord(
-        "nsdemo", None, "PathFinder",
-        searched=(Visit(a, "FileFinder", "namespace", created=True), Visit(b, "FileFinder", "namespace"),
-                  Visit(STDLIB, "FileFinder", "miss")),
-        probes=(Probe(a, "listdir", True, a), Probe(f"{a}/nsdemo", "isdir", True, a),
-                Probe(f"{a}/nsdemo/__init__.py", "isfile", False, a),
-                Probe(f"{b}/nsdemo", "isdir", True, b), Probe(f"{b}/nsdemo/__init__.py", "isfile", False, b),
-                Probe(f"{STDLIB}/nsdemo", "isdir", False, STDLIB),
-                Probe(f"{STDLIB}/nsdemo.py", "candidate", False, STDLIB)),
-        seconds=0.0004, loader="NamespaceLoader", search_locations=(f"{a}/nsdemo", f"{b}/nsdemo"),
+        "nsdemo",
+        None,
+        "PathFinder",
+        searched=(
+            Visit(a, "FileFinder", "namespace", created=True),
+            Visit(b, "FileFinder", "namespace"),
+            Visit(STDLIB, "FileFinder", "miss"),
+        ),
+        probes=(
+            Probe(a, "listdir", True, a),
+            Probe(f"{a}/nsdemo", "isdir", True, a),
+            Probe(f"{a}/nsdemo/__init__.py", "isfile", False, a),
+            Probe(f"{b}/nsdemo", "isdir", True, b),
+            Probe(f"{b}/nsdemo/__init__.py", "isfile", False, b),
+            Probe(f"{STDLIB}/nsdemo", "isdir", False, STDLIB),
+            Probe(f"{STDLIB}/nsdemo.py", "candidate", False, STDLIB),
+        ),
+        seconds=0.0004,
+        loader="NamespaceLoader",
+        search_locations=(f"{a}/nsdemo", f"{b}/nsdemo"),
     )
     part = ModuleRecord(
-        "nsdemo.part", f"{b}/nsdemo/part.py", "PathFinder",
-        searched=(Visit(f"{a}/nsdemo", "FileFinder", "miss", created=True),
-                  Visit(f"{b}/nsdemo", "FileFinder", "hit", created=True)),
-        probes=(Probe(f"{b}/nsdemo/part.py", "isfile", True, f"{b}/nsdemo"),
-                Probe(f"{b}/nsdemo/__pycache__/part.cpython-312.pyc", "stat", False, None)),
-        imported_by=None, seconds=0.0009, loader="SourceFileLoader", start=0.0005,
+        "nsdemo.part",
+        f"{b}/nsdemo/part.py",
+        "PathFinder",
+        searched=(
+            Visit(f"{a}/nsdemo", "FileFinder", "miss", created=True),
+            Visit(f"{b}/nsdemo", "FileFinder", "hit", created=True),
+        ),
+        probes=(
+            Probe(f"{b}/nsdemo/part.py", "isfile", True, f"{b}/nsdemo"),
+            Probe(f"{b}/nsdemo/__pycache__/part.cpython-312.pyc", "stat", False, None),
+        ),
+        imported_by=None,
+        seconds=0.0009,
+        loader="SourceFileLoader",
+        start=0.0005,
     )
-    frozen = ModuleRecord("codecs", "frozen", "FrozenImporter", imported_by="nsdemo.part", seconds=0.00005,
-                          loader="FrozenImporter", start=0.0008)
+    frozen = ModuleRecord(
+        "codecs",
+        "frozen",
+        "FrozenImporter",
+        imported_by="nsdemo.part",
+        seconds=0.00005,
+        loader="FrozenImporter",
+        start=0.0008,
+    )
     missing = ModuleRecord(
-        "missing_mod", None, None,
+        "missing_mod",
+        None,
+        None,
         searched=tuple(Visit(e, "FileFinder", "miss") for e in path),
         probes=tuple(Probe(e, "stat", True, e) for e in path),
-        error="ModuleNotFoundError: No module named 'missing_mod'", seconds=0.0002, start=0.0015,
+        error="ModuleNotFoundError: No module named 'missing_mod'",
+        seconds=0.0002,
+        start=0.0015,
     )
-    statements = (Statement("nsdemo.part", None, cached=False), Statement("codecs", "nsdemo.part", False),
-                  Statement("missing_mod", None, cached=False), Statement("codecs", None, True, 2))
-    return Trace(python="3.12.1", executable="/usr/bin/python3.12", sys_path=path,
-                 modules=(ns, part, frozen, missing), statements=statements,
-                 code="import nsdemo.part\ntry:\n    import missing_mod\nexcept ImportError:\n    pass",
-                 seconds=0.0021)
+    statements = (
+        Statement("nsdemo.part", None, cached=False),
+        Statement("codecs", "nsdemo.part", False),
+        Statement("missing_mod", None, cached=False),
+        Statement("codecs", None, True, 2),
+    )
+    return Trace(
+        python="3.12.1",
+        executable="/usr/bin/python3.12",
+        sys_path=path,
+        modules=(ns, part, frozen, missing),
+        statements=statements,
+        code="import nsdemo.part\ntry:\n    import missing_mod\nexcept ImportError:\n    pass",
+        seconds=0.0021,
+    )
 
 
 def hostile_trace() -> Trace:
@@ -163,29 +253,52 @@ def hostile_trace() -> Trace:
     previous = None
     for index, name in enumerate(HOSTILE):
         entry = path[index]
-        modules.append(ModuleRecord(
-            name, f"{entry}/{name}.py", "PathFinder",
-            searched=tuple(Visit(e, name, "miss") for e in path[:index]) + (Visit(entry, name, "hit"),),
-            probes=(Probe(f"{entry}/{name}.py", "isfile", True, entry), Probe(f"{root}/{name}", "stat", False,
-                                                                                None)),
-            imported_by=previous, error=name if index % 3 == 2 else None, seconds=0.001 * (index + 1),
-            loader=name, start=0.001 * index))
+        modules.append(
+            ModuleRecord(
+                name,
+                f"{entry}/{name}.py",
+                "PathFinder",
+                searched=(*(Visit(e, name, "miss") for e in path[:index]), Visit(entry, name, "hit")),
+                probes=(
+                    Probe(f"{entry}/{name}.py", "isfile", True, entry),
+                    Probe(f"{root}/{name}", "stat", False, None),
+                ),
+                imported_by=previous,
+                error=name if index % 3 == 2 else None,
+                seconds=0.001 * (index + 1),
+                loader=name,
+                start=0.001 * index,
+            )
+        )
         previous = name
     statements = tuple(Statement(h, HOSTILE[0], cached=True, count=2) for h in HOSTILE[1:])
-    return Trace(python="3.12.1 " + HOSTILE[5], executable=HOSTILE[1], sys_path=path, modules=tuple(modules),
-                 statements=statements, errors=HOSTILE, code=HOSTILE[0] + "\n" + HOSTILE[6], seconds=0.05)
+    return Trace(
+        python="3.12.1 " + HOSTILE[5],
+        executable=HOSTILE[1],
+        sys_path=path,
+        modules=tuple(modules),
+        statements=statements,
+        errors=HOSTILE,
+        code=HOSTILE[0] + "\n" + HOSTILE[6],
+        seconds=0.05,
+    )
 
 
 def hostile_candidates() -> Candidates:
-    return Candidates(Candidate(h, f"/tmp/{h}", f"/tmp/{h}/{h}.py", "module", i == 0, h)
-                      for i, h in enumerate(HOSTILE))
+    return Candidates(
+        HOSTILE[0],
+        (Candidate(h, f"/tmp/{h}", f"/tmp/{h}/{h}.py", "module", i == 0, h) for i, h in enumerate(HOSTILE)),
+    )
 
 
 def json_candidates() -> Candidates:
-    return Candidates([
-        Candidate("json", "/home/ada/project", "/home/ada/project/json.py", "module", True, "FileFinder"),
-        Candidate("json", STDLIB, f"{STDLIB}/json/__init__.py", "package", False, "FileFinder"),
-    ])
+    return Candidates(
+        "json",
+        [
+            Candidate("json", "/home/ada/project", "/home/ada/project/json.py", "module", True, "FileFinder"),
+            Candidate("json", STDLIB, f"{STDLIB}/json/__init__.py", "package", False, "FileFinder"),
+        ],
+    )
 
 
 def big_trace(n: int = 1000) -> Trace:
@@ -198,25 +311,99 @@ def big_trace(n: int = 1000) -> Trace:
     for p in range(40):
         pkg = f"pkg{p:02d}"
         names = [pkg]
-        modules.append(ModuleRecord(pkg, f"/site/{pkg}/__init__.py", "PathFinder",
-                                    searched=(Visit("/site", "FileFinder", "hit"),),
-                                    probes=(Probe(f"/site/{pkg}", "isdir", True, "/site"),),
-                                    imported_by=None, seconds=0.0001 * per, start=t,
-                                    search_locations=(f"/site/{pkg}",)))
+        modules.append(
+            ModuleRecord(
+                pkg,
+                f"/site/{pkg}/__init__.py",
+                "PathFinder",
+                searched=(Visit("/site", "FileFinder", "hit"),),
+                probes=(Probe(f"/site/{pkg}", "isdir", True, "/site"),),
+                imported_by=None,
+                seconds=0.0001 * per,
+                start=t,
+                search_locations=(f"/site/{pkg}",),
+            )
+        )
         for i in range(1, per):
             parent = names[(i - 1) // 3]
             name = f"{pkg}.m{i:03d}"
             names.append(name)
             t += 0.00001
-            modules.append(ModuleRecord(name, f"/site/{pkg}/m{i:03d}.py", "PathFinder",
-                                        searched=(Visit(f"/site/{pkg}", "FileFinder", "hit"),),
-                                        imported_by=parent, seconds=0.00005, start=t))
+            modules.append(
+                ModuleRecord(
+                    name,
+                    f"/site/{pkg}/m{i:03d}.py",
+                    "PathFinder",
+                    searched=(Visit(f"/site/{pkg}", "FileFinder", "hit"),),
+                    imported_by=parent,
+                    seconds=0.00005,
+                    start=t,
+                )
+            )
             statements.append(Statement(name, parent, cached=False))
             if i % 5 == 0:
                 statements.append(Statement(names[0], name, cached=True, count=i % 7 + 1))
         if p:
             statements.append(Statement(f"pkg{p - 1:02d}", pkg, cached=True, count=1))
     modules = modules[:n]
-    return Trace(python="3.12.1", executable="/usr/bin/python3.12", sys_path=("/site",),
-                 modules=tuple(modules), statements=tuple(statements), code="import everything",
-                 seconds=0.0001 * n)
+    return Trace(
+        python="3.12.1",
+        executable="/usr/bin/python3.12",
+        sys_path=("/site",),
+        modules=tuple(modules),
+        statements=tuple(statements),
+        code="import everything",
+        seconds=0.0001 * n,
+    )
+
+
+def normalise(trace: Trace, prefix: str, *, cwd: str | None = None) -> Trace:
+    """A real trace made machine-independent for goldens: the interpreter ``prefix`` becomes
+    ``/PREFIX``, ``cwd`` becomes ``/CWD``, the version ``3.X``, and every time a fixed value."""
+    import dataclasses
+    import json
+
+    text = trace.to_json()
+    text = text.replace(json.dumps(prefix)[1:-1], "/PREFIX")
+    if cwd:
+        text = text.replace(json.dumps(cwd)[1:-1], "/CWD")
+    out = Trace.from_json(text)
+    modules = tuple(
+        dataclasses.replace(m, seconds=0.001 * (len(out.modules) - i), start=0.001 * i)
+        for i, m in enumerate(out.modules)
+    )
+    return dataclasses.replace(
+        out, modules=modules, seconds=0.01, python="3.X", executable="/PREFIX/bin/python"
+    )
+
+
+def golden_cases() -> dict[str, str]:
+    """Every golden render: file name -> text. ``tests/golden/regenerate.py`` writes them."""
+    from pathlib import Path
+
+    from pyenvlab import render
+
+    real = Trace.load(Path(__file__).parent / "golden" / "json_real.trace.json")
+    json_t, ns_t = json_trace(), namespace_trace()
+    cases = {
+        "json.txt": render.text(json_t, width=100, color=False),
+        "json.80.txt": render.text(json_t, width=80, color=False),
+        "json.html": render.html(json_t),
+        "json.tree.dot": render.dot(json_t).source,
+        "json.scan.dot": render.dot(json_t, module="json").source,
+        "json.stdlib.dot": render.dot(json_t, collapse="stdlib").source,
+        "json.module.txt": render.text(json_t.module("json"), width=100, color=False),
+        "namespace.txt": render.text(ns_t, width=100, color=False),
+        "namespace.html": render.html(ns_t),
+        "namespace.tree.dot": render.dot(ns_t).source,
+        "namespace.scan.dot": render.dot(ns_t, module="nsdemo").source,
+        "missing.scan.dot": render.dot(ns_t, module="missing_mod").source,
+        "big.tree.dot": render.dot(big_trace(1000)).source,
+        "candidates.txt": render.text(json_candidates(), width=100, color=False),
+        "candidates.html": render.html(json_candidates()),
+        "candidates.dot": render.dot(json_candidates()).source,
+        "real.txt": render.text(real, width=100, color=False),
+        "real.tree.dot": render.dot(real).source,
+        "real.scan.dot": render.dot(real, view="scan").source,
+    }
+    return {name: value if value.endswith("\n") else value + "\n" for name, value in cases.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -66,7 +67,7 @@ def test_missing_conflict_cycle_and_markers(site: Path):
     assert graph.cycles == (("cyc-a", "cyc-b", "cyc-a"),)
     assert "speedup" not in by_child  # extra not requested
     assert "winonly" not in by_child
-    assert [s.parent for s in graph.skipped] == ["app"]
+    assert [(s.parent, s.reason) for s in graph.skipped] == [("app", 'marker false: sys_platform == "win32"')]
     assert {e.child for e in graph.missing} == {"ghost"}
     assert {e.child for e in graph.conflicts} == {"lib"}
 
@@ -87,6 +88,37 @@ def test_reverse_view_walks_up_transitively(site: Path):
     assert graph.reverse
     assert {e.parent for e in graph.parents("lib")} == {"app", "speedup"}
     assert {e.parent for e in graph.parents("app")} == {"top"}
+
+
+def test_another_interpreters_environment_and_markers(pyenv_interpreter: str, tmp_path: Path):
+    venv = tmp_path / "venv"
+    subprocess.run([pyenv_interpreter, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = venv.glob("lib/python*/site-packages")
+    make_dist(site, "app", "1.0", ['oldonly; python_version < "3.11"', "lib"])
+    make_dist(site, "lib", "2.0")
+    graph = deps("app", python=str(venv / "bin" / "python"))
+    version = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert graph.python == version
+    old = tuple(int(p) for p in version.split(".")[:2]) < (3, 11)
+    assert ("oldonly" in {e.child for e in graph.edges}) == old
+    assert bool(graph.skipped) != old
+    with pytest.raises(PyenvlabError, match="no installed distribution"):
+        deps("app")  # not in this interpreter's environment
+
+
+def test_invalid_requirement_and_unknown_extra(site: Path):
+    make_dist(site, "broken", "1.0", ["lib", "not a valid requirement!!"])
+    graph = deps("broken", path=[str(site)])
+    assert [e.child for e in graph.edges] == ["lib"]
+    assert graph.skipped[0].spec == "not a valid requirement!!"
+    assert graph.skipped[0].reason.startswith("invalid requirement")
+    with pytest.raises(PyenvlabError, match=r"app has no extra 'turbo' \(it provides: fast\)"):
+        deps("app[turbo]", path=[str(site)])
 
 
 def test_unknown_distribution_suggests_close_names(site: Path):

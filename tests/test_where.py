@@ -79,3 +79,11 @@ def test_where_does_not_touch_import_state(tmp_path: Path) -> None:
 def test_bad_names(bad: object) -> None:
     with pytest.raises(pyenvlab.PyenvlabError, match="not a module name"):
         pyenvlab.where(bad)  # type: ignore[arg-type]
+
+
+def test_importing_the_module_does_not_hide_the_function() -> None:
+    import pyenvlab.candidates
+
+    assert callable(pyenvlab.where)
+    assert callable(pyenvlab.startup)
+    assert pyenvlab.where("json").winner is not None

@@ -14,7 +14,6 @@ examples:
 from __future__ import annotations
 
 import argparse
-import sys
 
 from pyenvlab.cli.common import add_output_options, write_output
 
@@ -59,7 +58,5 @@ def run(args: argparse.Namespace) -> int:
             path=args.path,
             candidates=args.candidates,
         )
-    write_output(trace, args)
-    if trace.raised and not args.load:
-        print(f"note: the traced code raised {trace.raised}", file=sys.stderr)
+    write_output(trace, args)  # the table says it when the traced code raised
     return 0

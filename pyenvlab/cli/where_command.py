@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the candidates; exit status 1 when nothing provides the name (like `which`)."""
     from pyenvlab import cli, render
-    from pyenvlab.where import where
+    from pyenvlab.candidates import where
 
     found = where(args.name, path=[*args.path, *cli.invocation_sys_path])
     print(render.text(found, width=args.width, color=args.color))

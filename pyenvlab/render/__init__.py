@@ -35,6 +35,10 @@ VIEWS: dict[str, str] = {
     "CondaEnv": "anatomy_views",
     "EnvExport": "anatomy_views",
     "EnvDiff": "anatomy_views",
+    "RelocationReport": "anatomy_views",
+    "NamespaceDiff": "jupyter_views",
+    "TraceView": "jupyter_views",
+    "ProbeStep": "jupyter_views",
 }
 
 
@@ -74,13 +78,13 @@ def dot(obj: object, **view_options: Any) -> Any:
 def mimebundle(obj: object, include: Any = None, exclude: Any = None) -> dict[str, Any]:
     """The Jupyter display bundle of ``obj``: text/plain and text/html, plus SVG and PNG of the
     default graph when Graphviz is installed."""
-    from pyenvlab.render import display  # noqa: PLC0415
+    from pyenvlab.render import display
 
     return display.mimebundle(obj, include=include, exclude=exclude)
 
 
 def report(obj: object, path: str | Path) -> Path:
     """Write a self-contained HTML report of ``obj`` (inline SVG, no network) to ``path``."""
-    from pyenvlab.render import standalone  # noqa: PLC0415 - not `report`: that name is this function
+    from pyenvlab.render import standalone
 
     return standalone.write(obj, Path(path))

@@ -17,7 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e
 
 def _control_escape(match: re.Match[str]) -> str:
     char = match.group()
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return named.get(char, f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
 
 
 def term(text: object) -> str:
@@ -54,7 +55,12 @@ def dot_label(text: object) -> str:
 def dot_html(text: object) -> str:
     """Text inside a Graphviz HTML-like label (``<<TABLE>...</TABLE>>``).
 
+    Graphviz expands ``\\N``, ``\\G`` and friends in HTML-like labels too (``C:\\New`` would
+    show the node's name), so backslashes are doubled as well as markup escaped.
+
     >>> dot_html("a<b & c]")
     'a&lt;b &amp; c]'
+    >>> print(dot_html("C:\\\\New"))
+    C:\\\\New
     """
-    return _html.escape(term(text), quote=True)
+    return _html.escape(term(text).replace("\\", "\\\\"), quote=True)

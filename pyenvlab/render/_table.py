@@ -16,11 +16,21 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from pyenvlab.render._escape import html_text, term
 
-__all__ = ["Markup", "Style", "html_table", "terminal_width", "text_table", "use_color"]
+__all__ = [
+    "CSS",
+    "Markup",
+    "Style",
+    "display_width",
+    "html_table",
+    "terminal_width",
+    "text_table",
+    "use_color",
+]
 
 ANSI = {
     "bold": "1",
@@ -32,6 +42,29 @@ ANSI = {
     "magenta": "35",
     "cyan": "36",
 }
+
+
+#: CSS for the HTML fragments of every views module (inlined by reports and notebook displays).
+#: Row classes: hit (green), miss (grey), namespace (blue), error / no-finder (red), unreached
+#: (faint), frozen, builtin; ``pyenvlab-summary`` / ``pyenvlab-note`` paragraphs; ``pyenvlab-graph``.
+CSS = """
+.pyenvlab{border-collapse:collapse;font:12px/1.35 system-ui,sans-serif;margin:.4em 0 1em}
+.pyenvlab caption{text-align:left;font-weight:600;padding:.2em 0}
+.pyenvlab th,.pyenvlab td{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}
+.pyenvlab td{font-family:ui-monospace,Menlo,Consolas,monospace}
+.pyenvlab tr.hit td{background:#c8f0c8;font-weight:600}
+.pyenvlab tr.miss td{color:#777}
+.pyenvlab tr.namespace td{background:#cfe3ff}
+.pyenvlab tr.error td,.pyenvlab tr.no-finder td{background:#ffd0d0}
+.pyenvlab tr.unreached td{color:#aaa;font-style:italic}
+.pyenvlab tr.frozen td{background:#f4efff}
+.pyenvlab tr.builtin td{background:#fffbe0}
+.pyenvlab-summary{font:13px/1.4 system-ui,sans-serif;margin:.3em 0}
+.pyenvlab-note{font:12px/1.4 system-ui,sans-serif;color:#555}
+.pyenvlab-graph img,.pyenvlab-graph svg{max-width:100%;height:auto}
+.pyenvlab-dot{font:11px/1.3 ui-monospace,monospace;background:#f7f7f7;padding:.5em;overflow:auto;
+max-height:30em}
+"""
 
 
 class Markup(str):
@@ -67,14 +100,43 @@ class Style:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK, emoji) characters count 2, combining 0."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _take(text: str, size: int, *, from_end: bool = False) -> str:
+    """The longest head (or tail) of ``text`` at most ``size`` columns wide."""
+    out, used = [], 0
+    for char in reversed(text) if from_end else text:
+        width = _char_width(char)
+        if used + width > size:
+            break
+        out.append(char)
+        used += width
+    return "".join(reversed(out)) if from_end else "".join(out)
+
+
+def _pad(cell: str, size: int) -> str:
+    return cell + " " * max(size - display_width(cell), 0)
+
+
 def _fit(cell: str, size: int) -> str:
-    if len(cell) <= size:
+    if display_width(cell) <= size:
         return cell
     if size <= 1:
-        return cell[:size]
+        return _take(cell, size)
     keep = size - 1
     head = keep // 3
-    return cell[:head] + "\u2026" + cell[len(cell) - (keep - head) :]
+    return _take(cell, head) + "\u2026" + _take(cell, keep - head, from_end=True)
 
 
 def text_table(
@@ -82,34 +144,88 @@ def text_table(
     rows: Sequence[Sequence[object]],
     *,
     width: int | None = None,
-    shrink: int | None = None,
+    shrink: int | Sequence[int] | None = None,
     styles: Sequence[Sequence[str]] | None = None,
     color: bool = False,
+    wrap: Sequence[int] = (),
 ) -> str:
     """Align ``rows`` under ``headers`` in at most ``width`` columns.
 
     Cells are escaped for the terminal. When the table is too wide, the column ``shrink``
-    (default: the widest) is shortened with an ellipsis in the middle, which keeps both the
-    start and the file name of a long path visible. ``styles`` gives ANSI style names per row.
+    (default: the widest; or several columns, sharing the cut in proportion to their widths)
+    is shortened with an ellipsis in the middle, which keeps both the start and the file name
+    of a long path visible. Columns listed in ``wrap`` are folded onto continuation lines (at
+    ``", "`` or spaces) instead of being cut. ``styles`` gives ANSI style names per row.
     """
     width = terminal_width(width)
     cells = [[term(c) if c is not None else "" for c in row] for row in rows]
     heads = [term(h) for h in headers]
-    sizes = [max([len(heads[i])] + [len(r[i]) for r in cells]) for i in range(len(heads))]
+    sizes = [max([display_width(heads[i])] + [display_width(r[i]) for r in cells]) for i in range(len(heads))]
     total = sum(sizes) + 2 * (len(sizes) - 1)
     if total > width and sizes:
-        col = shrink if shrink is not None else sizes.index(max(sizes))
-        sizes[col] = max(len(heads[col]), sizes[col] - (total - width), 8)
+        if shrink is None:
+            cols = [sizes.index(max(sizes))]
+        else:
+            cols = [shrink] if isinstance(shrink, int) else list(shrink)
+        excess = total - width
+        folded = [c for c in cols if c in wrap]  # wrapping loses nothing: fold those first
+        if folded:
+            before = sum(sizes)
+            _shrink(sizes, heads, folded, excess, floor=max(24, width // 3))
+            excess -= before - sum(sizes)
+        others = [c for c in cols if c not in wrap]
+        if others and excess > 0:
+            before = sum(sizes)
+            _shrink(sizes, heads, others, excess)
+            excess -= before - sum(sizes)
+        if excess > 0:
+            _shrink(sizes, heads, cols, excess)
     style = Style(color)
     out = []
-    line = "  ".join(_fit(h, s).ljust(s) for h, s in zip(heads, sizes)).rstrip()
+    line = "  ".join(_pad(_fit(h, s), s) for h, s in zip(heads, sizes, strict=False)).rstrip()
     out.append(style(line, "bold"))
     out.append("  ".join("-" * s for s in sizes))
     for index, row in enumerate(cells):
-        line = "  ".join(_fit(c, s).ljust(s) for c, s in zip(row, sizes)).rstrip()
         row_styles = styles[index] if styles and index < len(styles) else ()
-        out.append(style(line, *row_styles))
+        pairs = enumerate(zip(row, sizes, strict=False))
+        parts = [_wrap(c, s) if i in wrap else [_fit(c, s)] for i, (c, s) in pairs]
+        for n in range(max(len(p) for p in parts) if parts else 1):
+            pieces = (_pad(p[n] if n < len(p) else "", s) for p, s in zip(parts, sizes, strict=False))
+            line = "  ".join(pieces).rstrip()
+            out.append(style(line, *row_styles))
     return "\n".join(out)
+
+
+def _shrink(sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess: int, floor: int = 8) -> None:
+    """Take ``excess`` columns away from ``cols``, in proportion to their widths (min ``floor``)."""
+    floors = {c: min(sizes[c], max(display_width(heads[c]), floor)) for c in cols}
+    while excess > 0:
+        spare = {c: sizes[c] - floors[c] for c in cols if sizes[c] > floors[c]}
+        if not spare:
+            return
+        room = sum(spare.values())
+        cut_total = min(excess, room)
+        for c, extra in spare.items():
+            cut = min(extra, max(1, cut_total * extra // room))
+            sizes[c] -= cut
+            excess -= cut
+            if excess <= 0:
+                return
+
+
+def _wrap(cell: str, size: int) -> list[str]:
+    """``cell`` folded to lines of at most ``size`` characters, breaking after ``", "`` or a space."""
+    lines: list[str] = []
+    while display_width(cell) > size:
+        room = len(_take(cell, size))  # characters that fit
+        cut = cell.rfind(", ", 0, room)
+        cut = cut + 2 if cut > 0 else cell.rfind(" ", 0, room + 1) + 1
+        if cut <= 0:
+            cut = max(room, 1)
+        lines.append(cell[:cut].rstrip())
+        cell = cell[cut:].lstrip(" ")
+    lines.append(cell)
+    return lines
 
 
 def html_table(

@@ -1,0 +1,125 @@
+"""How long the renderers take, compared with the import they describe.
+
+    python benchmarks/render.py                 # trace the workloads now, then render
+    python benchmarks/render.py --load A.json   # render saved traces instead
+    python benchmarks/render.py --save DIR      # also save the traces (JSON) to DIR
+
+Two workloads are traced in a fresh interpreter (``pyenvlab.trace_import``): the 10-package
+workload of design §3 and an import of every standard-library module. Each is rendered to text,
+HTML, DOT (the default, collapsed import tree, and the scan of the first import) and SVG (needs
+Graphviz's ``dot``); the table shows the best of ``--repeat`` runs and its ratio to
+``trace.seconds``, the time the traced imports themselves took. Target: the default views
+(text, HTML, DOT source) render in less time than the import (ratio < 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+WORKLOAD = (
+    "import asyncio, email.mime.text, http.client, xml.dom.minidom, json, decimal, "
+    "logging.handlers, unittest, argparse, sqlite3"
+)
+
+#: stdlib modules whose import has visible side effects (a browser, printing) or needs a display
+SKIP = {
+    "antigravity",
+    "this",
+    "__hello__",
+    "__phello__",
+    "idlelib",
+    "turtle",
+    "turtledemo",
+    "tkinter",
+    "_tkinter",
+    "__main__",
+}
+
+
+def every_stdlib_module() -> str:
+    """Code importing every top-level stdlib module (failures are caught: some are platform-only)."""
+    names = sorted(n for n in sys.stdlib_module_names if n not in SKIP)
+    return "\n".join(f"try:\n    import {n}\nexcept BaseException:\n    pass" for n in names)
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` runs of ``fn``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench(label: str, trace: object, repeat: int) -> None:
+    """Print one table of render times for ``trace``."""
+    from pyenvlab import render
+    from pyenvlab.render.trace_views import top_level
+
+    base = trace.seconds or 1e-9  # type: ignore[attr-defined]
+    first = top_level(trace)  # type: ignore[arg-type]
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("text", lambda: render.text(trace, width=120, color=False)),
+        ("html", lambda: render.html(trace)),
+        ("dot: import tree (default)", lambda: render.dot(trace).source),
+    ]
+    if first:
+        target = first[0].name
+        cases.append((f"dot: scan of {target}", lambda: render.dot(trace, module=target).source))
+    if shutil.which("dot"):
+        tree = render.dot(trace)
+        cases.append(("svg: import tree (runs dot)", lambda: tree.pipe(format="svg", quiet=True)))
+        if first:
+            scan = render.dot(trace, module=first[0].name)
+            cases.append(("svg: scan (runs dot)", lambda: scan.pipe(format="svg", quiet=True)))
+        bundle = trace._repr_mimebundle_  # type: ignore[attr-defined]
+        cases.append(("mimebundle (text+html+svg+png)", bundle))
+    else:
+        print("(Graphviz `dot` not found: SVG rows skipped)")
+    modules = len(trace.modules)  # type: ignore[attr-defined]
+    print(f"\n{label}: {modules} modules, imports took {base * 1000:.1f} ms (trace.seconds)")
+    print(f"  {'view':34} {'time':>10} {'ratio':>7}")
+    for name, fn in cases:
+        seconds = best(fn, repeat)
+        print(f"  {name:34} {seconds * 1000:8.2f} ms {seconds / base:7.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--load", metavar="FILE", action="append", default=[], help="a saved trace (repeatable)"
+    )
+    parser.add_argument("--save", metavar="DIR", help="save the traces made here as JSON to DIR")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per view (the best counts)")
+    args = parser.parse_args()
+
+    import pyenvlab
+
+    if args.load:
+        traces = [(path, pyenvlab.Trace.load(path)) for path in args.load]
+    else:
+        traces = []
+        workloads = (("10-package workload", WORKLOAD), ("every stdlib module", every_stdlib_module()))
+        for label, code in workloads:
+            traces.append((label, pyenvlab.trace_import(code)))
+            if args.save:
+                slug = label.split()[0].replace("-", "")
+                traces[-1][1].save(Path(args.save) / f"bench-{slug}.trace.json")
+    print(f"Python {sys.version.split()[0]}, pyenvlab {pyenvlab.__version__}")
+    for label, trace in traces:
+        bench(label, trace, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

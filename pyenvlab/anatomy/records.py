@@ -1,0 +1,345 @@
+"""Records of environment anatomy: dependency graphs, ABI reports, conda environments, exports.
+
+Plain frozen dataclasses (see :mod:`pyenvlab._records`): no rendering, no inspection code. Each
+top-level record is a :class:`~pyenvlab._records.Document` that saves to and loads from JSON and
+displays itself in Jupyter through :mod:`pyenvlab.render`.
+
+Example:
+    >>> g = DepGraph(root="a", root_version="1.0", extras=(), reverse=False, python="3.11.7",
+    ...     edges=(DepEdge("a", "b", "b>=2", "1.0", False),))
+    >>> [e.status for e in g.conflicts]
+    ['conflict']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pyenvlab._records import Document
+
+__all__ = [
+    "AbiFile",
+    "AbiReport",
+    "CondaEnv",
+    "CondaPackage",
+    "DepEdge",
+    "DepGraph",
+    "DiffEntry",
+    "EnvDiff",
+    "EnvExport",
+    "ExportedPackage",
+    "LibraryResolution",
+    "RelocationIssue",
+    "RelocationReport",
+    "SkippedRequirement",
+    "SymbolNeed",
+    "TagCheck",
+]
+
+# --------------------------------------------------------------------------- dependencies
+
+
+@dataclass(frozen=True)
+class DepEdge:
+    """``parent`` requires ``child`` as ``spec`` (the requirement as written in the metadata).
+
+    ``installed`` is the child's installed version (``None``: missing); ``satisfied`` says whether
+    that version matches the specifier. ``extra`` names the parent's extra that pulled the edge
+    in (``None`` for a plain requirement).
+    """
+
+    parent: str
+    child: str
+    spec: str
+    installed: str | None
+    satisfied: bool
+    extra: str | None = None
+
+    @property
+    def status(self) -> Literal["ok", "missing", "conflict"]:
+        """``ok``, ``missing`` (not installed) or ``conflict`` (installed, wrong version)."""
+        if self.installed is None:
+            return "missing"
+        return "ok" if self.satisfied else "conflict"
+
+
+@dataclass(frozen=True)
+class SkippedRequirement:
+    """A requirement not followed: its environment marker is false here (``reason`` is
+    ``'marker false: python_version < "3.11"'``), or it is not a valid requirement at all."""
+
+    parent: str
+    spec: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DepGraph(Document):
+    """The requirement graph of an installed distribution, from its metadata.
+
+    ``edges`` run from the requiring distribution to the required one (names normalised as in
+    PEP 503). In a reverse graph (``reverse=True``) the edges lead *into* ``root``: they answer
+    "who needs X", directly or through others. ``cycles`` lists each dependency cycle met once.
+    """
+
+    FORMAT: ClassVar[str] = "pyenvlab.deps"
+
+    root: str
+    root_version: str
+    extras: tuple[str, ...]
+    reverse: bool
+    python: str
+    edges: tuple[DepEdge, ...]
+    skipped: tuple[SkippedRequirement, ...] = ()
+    cycles: tuple[tuple[str, ...], ...] = ()
+    versions: dict[str, str] | None = None
+
+    @property
+    def missing(self) -> tuple[DepEdge, ...]:
+        """Edges whose requirement is not installed at all."""
+        return tuple(e for e in self.edges if e.status == "missing")
+
+    @property
+    def conflicts(self) -> tuple[DepEdge, ...]:
+        """Edges whose requirement is installed in a version that does not match."""
+        return tuple(e for e in self.edges if e.status == "conflict")
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Every distribution in the graph, root first, then in order of appearance."""
+        seen = dict.fromkeys([self.root])
+        for edge in self.edges:
+            seen.setdefault(edge.parent)
+            seen.setdefault(edge.child)
+        return tuple(seen)
+
+    def children(self, name: str) -> tuple[DepEdge, ...]:
+        """The requirements of ``name`` (edges out of it)."""
+        return tuple(e for e in self.edges if e.parent == name)
+
+    def parents(self, name: str) -> tuple[DepEdge, ...]:
+        """Who requires ``name`` within this graph (edges into it)."""
+        return tuple(e for e in self.edges if e.child == name)
+
+
+# --------------------------------------------------------------------------- ABI
+
+
+@dataclass(frozen=True)
+class SymbolNeed:
+    """One undefined symbol of ``file`` that must come with ``version`` from ``library``."""
+
+    symbol: str
+    version: str
+    library: str
+    weak: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class LibraryResolution:
+    """How the dynamic loader would find a DT_NEEDED library (without running anything).
+
+    ``how`` is the step that found it: ``rpath``, ``LD_LIBRARY_PATH``, ``runpath``, ``ld.so.cache``,
+    ``default`` (the loader's trusted directories), ``path`` (the name holds a slash), ``loaded``
+    (already in this process, e.g. libpython for the interpreter's own extensions) or
+    ``not found``. ``searched`` lists the directories tried before, in order.
+    """
+
+    name: str
+    needed_by: str
+    path: str | None
+    how: Literal[
+        "rpath", "LD_LIBRARY_PATH", "runpath", "ld.so.cache", "default", "path", "loaded", "not found"
+    ]
+    searched: tuple[str, ...] = ()
+    missing_versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AbiFile:
+    """The dynamic-linking facts of one ELF file."""
+
+    path: str
+    machine: str
+    needed: tuple[str, ...]
+    rpath: tuple[str, ...]
+    runpath: tuple[str, ...]
+    version_needs: dict[str, tuple[str, ...]]
+    symbols: tuple[SymbolNeed, ...]
+    glibc_required: str | None
+    glibcxx_required: str | None
+
+
+@dataclass(frozen=True)
+class TagCheck:
+    """A wheel tag (or extension suffix) and whether this interpreter and platform accept it."""
+
+    tag: str
+    supported: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AbiReport(Document):
+    """What a compiled component needs from the system, and whether it loads here.
+
+    ``glibc_required`` is the highest ``GLIBC_x.y`` any file needs (``"2.29"``); ``symbols`` are
+    the symbols that need exactly that version (the answer to "which symbol needs it"), and
+    ``too_new`` every requirement that this system's libraries do not provide.
+    """
+
+    FORMAT: ClassVar[str] = "pyenvlab.abi"
+
+    target: str
+    kind: Literal["module", "file", "distribution", "wheel"]
+    files: tuple[AbiFile, ...]
+    glibc_required: str | None
+    glibcxx_required: str | None
+    glibc_here: str | None
+    symbols: tuple[SymbolNeed, ...]
+    too_new: tuple[SymbolNeed, ...]
+    libraries: tuple[LibraryResolution, ...]
+    tags: tuple[TagCheck, ...]
+    loads_here: bool
+    explanation: str
+
+
+# --------------------------------------------------------------------------- conda
+
+
+@dataclass(frozen=True)
+class CondaPackage:
+    """One package record from ``conda-meta/<name>-<version>-<build>.json``."""
+
+    name: str
+    version: str
+    build: str
+    build_number: int
+    channel: str
+    subdir: str
+    depends: tuple[str, ...]
+    files: tuple[str, ...]
+    shared_libraries: tuple[str, ...]
+    requested: bool = False
+
+
+@dataclass(frozen=True)
+class CondaEnv(Document):
+    """A conda environment as its ``conda-meta`` directory describes it."""
+
+    FORMAT: ClassVar[str] = "pyenvlab.conda"
+
+    prefix: str
+    packages: tuple[CondaPackage, ...]
+    history: tuple[str, ...] = ()
+
+    def package(self, name: str) -> CondaPackage | None:
+        """The package called ``name``, or ``None``."""
+        return next((p for p in self.packages if p.name == name), None)
+
+    def owner(self, relative_path: str) -> CondaPackage | None:
+        """The package that put ``relative_path`` (relative to the prefix) there."""
+        return next((p for p in self.packages if relative_path in p.files), None)
+
+
+# --------------------------------------------------------------------------- export / diff
+
+
+@dataclass(frozen=True)
+class ExportedPackage:
+    """A distribution pinned by an export: name, exact version, and where it came from."""
+
+    name: str
+    version: str
+    installer: str | None = None
+    source: str | None = None  # a direct URL (PEP 610) for editable or local installs
+
+
+@dataclass(frozen=True)
+class EnvExport(Document):
+    """The pinned contents of an environment, as ``requirements.txt`` or ``environment.yml``."""
+
+    FORMAT: ClassVar[str] = "pyenvlab.env-export"
+
+    python: str
+    executable: str
+    platform: str
+    packages: tuple[ExportedPackage, ...]
+
+    def requirements(self) -> str:
+        """Pinned requirements (``name==version`` lines) that ``pip install -r`` accepts."""
+        lines = [f"# exported by pyenvlab from {self.executable} (Python {self.python}, {self.platform})"]
+        lines += [f"{p.name}=={p.version}" for p in self.packages]
+        return "\n".join(lines) + "\n"
+
+    def environment_yml(self, name: str = "exported") -> str:
+        """The export as a conda ``environment.yml``: python pinned, the rest under ``pip:``."""
+        major_minor = ".".join(self.python.split(".")[:2])
+        lines = [
+            f"name: {name}",
+            "channels:",
+            "  - conda-forge",
+            "dependencies:",
+            f"  - python={major_minor}",
+        ]
+        if self.packages:
+            lines += ["  - pip", "  - pip:"] + [f"    - {p.name}=={p.version}" for p in self.packages]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """One distribution that differs between two environments (``None``: absent on that side)."""
+
+    name: str
+    left: str | None
+    right: str | None
+
+    @property
+    def change(self) -> Literal["added", "removed", "changed"]:
+        """``added`` (only right), ``removed`` (only left) or ``changed`` (versions differ)."""
+        if self.left is None:
+            return "added"
+        return "removed" if self.right is None else "changed"
+
+
+@dataclass(frozen=True)
+class EnvDiff(Document):
+    """The differences between two environments (interpreters or export files)."""
+
+    FORMAT: ClassVar[str] = "pyenvlab.env-diff"
+
+    left: str
+    right: str
+    left_python: str
+    right_python: str
+    entries: tuple[DiffEntry, ...]
+    same: int
+
+
+@dataclass(frozen=True)
+class RelocationIssue:
+    """A file of a venv that holds an absolute path into the venv's original location."""
+
+    file: str
+    line: int
+    text: str
+    kind: Literal["shebang", "pyvenv.cfg", "activate", "symlink", "other"]
+
+
+@dataclass(frozen=True)
+class RelocationReport(Document):
+    """Why a venv breaks when copied: every hard-coded path to where it was created."""
+
+    FORMAT: ClassVar[str] = "pyenvlab.relocation"
+
+    venv: str
+    recorded_at: str
+    issues: tuple[RelocationIssue, ...]
+
+    @property
+    def relocatable(self) -> bool:
+        """True when nothing points back at ``recorded_at``."""
+        return not self.issues

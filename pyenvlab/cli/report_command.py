@@ -1,0 +1,70 @@
+"""Write a self-contained HTML report of an import trace: one file, readable offline.
+
+The page shows the summary, the import tree (who imported whom, first loads and cache hits),
+how the first top-level import was found (every sys.path entry visited, the probes made there),
+and the tables. Graphs are inline SVG when Graphviz's `dot` program is installed, otherwise the
+page shows their DOT source. No scripts, no network.
+
+examples:
+  python -m pyenvlab report json -o json.html
+  python -m pyenvlab report -c "import email.mime.text" -o email.html
+  python -m pyenvlab report numpy --python .venv/bin/python -o numpy.html
+  python -m pyenvlab report --json numpy.trace.json -o numpy.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `report`."""
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
+    what.add_argument(
+        "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
+    )
+    what.add_argument("--json", metavar="FILE", dest="json_in", help="render a trace saved earlier (JSON)")
+    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+    parser.add_argument(
+        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
+    )
+    parser.add_argument(
+        "--path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
+    )
+    parser.add_argument("--title", metavar="TEXT", help="the page title (default: the traced code)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Trace (or load), then write the report and say where it is."""
+    from pyenvlab.errors import PyenvlabError
+    from pyenvlab.render import standalone
+
+    if args.json_in:
+        from pyenvlab.cli.common import load_trace
+
+        trace = load_trace(args.json_in)
+    else:
+        from pyenvlab.tracing import trace_import
+
+        trace = trace_import(
+            args.code if args.code is not None else args.module, python=args.python, path=args.path or None
+        )
+    try:
+        path = standalone.write(trace, args.output, title=args.title)
+    except OSError as exc:
+        msg = f"cannot write {args.output}: {exc.strerror or exc}"
+        raise PyenvlabError(msg) from None
+    from pyenvlab.render._graph import dot_available
+
+    note = "" if dot_available() else " (graphs as DOT source: install Graphviz to draw them)"
+    print(f"wrote {path}{note}")
+    raised = getattr(trace, "raised", None)
+    if raised and not args.json_in:
+        print(f"note: the traced code raised {raised}", file=sys.stderr)
+    return 0

@@ -1,0 +1,481 @@
+"""Views of environment-anatomy records: dependency graphs, ABI reports, conda environments,
+exports, diffs and relocation checks.
+
+Pure functions of the records (see :mod:`pyenvlab.anatomy.records`); every name and path goes
+through :mod:`pyenvlab.render._escape` (directly or through the table helpers).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from pyenvlab.render._escape import dot_label, html_text, term
+from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
+
+__all__ = ["dot", "html", "text"]
+
+
+def _kind(obj: object) -> str:
+    for cls in type(obj).__mro__:
+        if cls.__name__ in _TEXT:
+            return cls.__name__
+    msg = f"anatomy_views cannot render a {type(obj).__name__}"
+    raise TypeError(msg)
+
+
+def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
+    """A terminal rendering of a DepGraph, AbiReport, CondaEnv, EnvExport, EnvDiff or RelocationReport."""
+    return _TEXT[_kind(obj)](obj, terminal_width(width), Style(use_color(color)))
+
+
+def html(obj: Any) -> str:
+    """An escaped HTML fragment of the record."""
+    return '<div class="pyenvlab">' + _HTML[_kind(obj)](obj) + "</div>"
+
+
+def dot(obj: Any, **view_options: Any) -> Any:
+    """A ``graphviz.Digraph``: the requirement graph (missing edges dashed, conflicts red), the
+    libraries an ABI report resolves, or a conda environment's package dependencies.
+
+    Raises:
+        NotImplementedError: for exports, diffs and relocation reports, which are tables only.
+    """
+    kind = _kind(obj)
+    if kind not in _DOT:
+        msg = f"a {kind} has no graph view; use text() or html()"
+        raise NotImplementedError(msg)
+    import graphviz  # only when a graph is drawn
+
+    graph = graphviz.Digraph(
+        name=type(obj).__name__,
+        graph_attr={"rankdir": view_options.get("rankdir", "LR"), "fontname": "Helvetica"},
+        node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
+    )
+    _DOT[kind](obj, graph, graphviz)
+    return graph
+
+
+def _label(graphviz: Any, value: object) -> Any:
+    """A plain DOT label; each ``\\n`` in ``value`` becomes a line break, the rest is escaped."""
+    return graphviz.nohtml("\\n".join(dot_label(part) for part in str(value).split("\n")))
+
+
+# --------------------------------------------------------------------------- DepGraph
+
+_STATUS = {"ok": "", "missing": "MISSING", "conflict": "CONFLICT"}
+
+
+def _edge_note(edge: Any) -> str:
+    if edge.status == "missing":
+        return "[MISSING]"
+    if edge.status == "conflict":
+        return f"[installed {edge.installed}: CONFLICT]"
+    return f"[{edge.installed}]"
+
+
+def _deps_text(graph: Any, width: int, style: Style) -> str:
+    head = f"{graph.root} {graph.root_version}"
+    if graph.extras:
+        head = f"{graph.root}[{','.join(graph.extras)}] {graph.root_version}"
+    lines = [style(term(head), "bold") + f"  (markers evaluated for Python {term(graph.python)})"]
+    lines.append("who needs it (reverse view):" if graph.reverse else "requires:")
+    printed: set[str] = set()
+
+    def walk(name: str, prefix: str, stack: tuple[str, ...]) -> None:
+        edges = graph.parents(name) if graph.reverse else graph.children(name)
+        for index, edge in enumerate(edges):
+            last = index == len(edges) - 1
+            other = edge.parent if graph.reverse else edge.child
+            branch = "└── " if last else "├── "
+            if graph.reverse:
+                label = (
+                    f"{edge.parent} {graph.versions.get(edge.parent, '') if graph.versions else ''}".strip()
+                )
+                label += f"  needs {edge.spec}"
+            else:
+                label = f"{edge.spec}  {_edge_note(edge)}"
+            if edge.extra:
+                label += f"  (extra {edge.extra})"
+            note = ""
+            if other in stack:
+                note = "  (cycle)"
+            elif other in printed and (graph.parents(other) if graph.reverse else graph.children(other)):
+                note = "  (see above)"
+            colour = (
+                ("red",) if edge.status == "conflict" else ("yellow",) if edge.status == "missing" else ()
+            )
+            lines.append(prefix + branch + style(term(label), *colour) + note)
+            if not note and other not in printed:
+                printed.add(other)
+                walk(other, prefix + ("    " if last else "│   "), (*stack, other))
+
+    walk(graph.root, "", (graph.root,))
+    if not graph.edges:
+        lines.append("  (nothing)" if not graph.reverse else "  (nothing installed needs it)")
+    summary = (
+        f"{len(graph.nodes)} distributions, {len(graph.edges)} requirements: "
+        f"{len(graph.missing)} missing, {len(graph.conflicts)} conflicting, {len(graph.cycles)} cycle(s)"
+    )
+    lines += ["", summary]
+    for cycle in graph.cycles:
+        lines.append("cycle: " + term(" -> ".join(cycle)))
+    if graph.skipped:
+        lines.append("not followed here:")
+        lines += [
+            f"  {term(s.parent)}: {term(s.spec.split(';')[0])}  ({term(s.reason)})" for s in graph.skipped
+        ]
+    return "\n".join(line[: width + 40] if len(line) > width + 40 else line for line in lines)
+
+
+def _deps_html(graph: Any) -> str:
+    rows = [
+        [e.parent, e.child, e.spec, e.installed or "", Markup(_badge(e.status)), e.extra or ""]
+        for e in graph.edges
+    ]
+    title = f"{graph.root} {graph.root_version}" + (" (reverse: who needs it)" if graph.reverse else "")
+    out = html_table(
+        ["requires", "required", "requirement", "installed", "status", "extra"],
+        rows,
+        caption=title,
+        row_classes=[e.status for e in graph.edges],
+    )
+    if graph.cycles:
+        out += "<p>cycles: " + "; ".join(html_text(" → ".join(c)) for c in graph.cycles) + "</p>"
+    if graph.skipped:
+        out += html_table(
+            ["distribution", "requirement not followed here", "why"],
+            [[s.parent, s.spec, s.reason] for s in graph.skipped],
+        )
+    return out
+
+
+def _badge(status: str) -> str:
+    colours = {"ok": "#2a7", "missing": "#c80", "conflict": "#c33", "not found": "#c33"}
+    return f'<span style="color:{colours.get(status, "#555")}">{html_text(status)}</span>'
+
+
+def _deps_dot(graph: Any, digraph: Any, graphviz: Any) -> None:
+    versions = graph.versions or {}
+    for name in graph.nodes:
+        label = f"{name}\n{versions.get(name, 'not installed')}"
+        attrs = {"style": "rounded,bold"} if name == graph.root else {}
+        if name not in versions:
+            attrs = {"style": "rounded,dashed", "color": "orange"}
+        digraph.node(name, _label(graphviz, label), **attrs)
+    for edge in graph.edges:
+        attrs = {"label": _label(graphviz, edge.spec.split(";")[0])}
+        if edge.status == "missing":
+            attrs.update(style="dashed", color="orange")
+        elif edge.status == "conflict":
+            attrs.update(color="red", fontcolor="red", penwidth="2")
+            attrs["label"] = _label(graphviz, f"{edge.spec.split(';')[0]}\n{edge.installed} installed")
+        if edge.extra:
+            attrs["label"] = _label(graphviz, f"{edge.spec.split(';')[0]} [{edge.extra}]")
+        digraph.edge(edge.parent, edge.child, **attrs)
+
+
+# --------------------------------------------------------------------------- AbiReport
+
+
+def _short(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _abi_text(report: Any, width: int, style: Style) -> str:
+    verdict = (
+        style("loads here", "green") if report.loads_here else style("will NOT load here", "red", "bold")
+    )
+    lines = [
+        style(term(f"{report.target}"), "bold")
+        + f"  ({report.kind}, {len(report.files)} ELF file(s)): {verdict}",
+        f"glibc required: {report.glibc_required or '-'}   this system: {report.glibc_here or '-'}"
+        + (f"   libstdc++ required: GLIBCXX_{report.glibcxx_required}" if report.glibcxx_required else ""),
+        "",
+    ]
+    several = len(report.files) > 1
+    too_new = {(s.file, s.library, s.version) for s in report.too_new}
+    missing = {(lib.needed_by, lib.name, v) for lib in report.libraries for v in lib.missing_versions}
+    rows: list[list[str]] = []
+    styles: list[tuple[str, ...]] = []
+    for file in report.files:
+        for library, versions in file.version_needs.items():
+            for version in sorted(versions, key=_version_key, reverse=True):
+                names = sorted(
+                    {s.symbol for s in file.symbols if s.library == library and s.version == version}
+                )
+                shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
+                row = [library, version, shown or "(no symbol: the file as a whole)"]
+                rows.append([_short(file.path), *row] if several else row)
+                key = (file.path, library, version)
+                styles.append(("red",) if key in too_new or key in missing else ())
+    if rows:
+        heads = ["library", "version", "symbols needing it"]
+        lines.append(
+            text_table(
+                ["file", *heads] if several else heads,
+                rows,
+                width=width,
+                shrink=len(heads) if several else 2,
+                styles=styles,
+                color=style.color,
+            )
+        )
+        lines.append("")
+    if report.libraries:
+        lib_rows = [[lib.name, lib.how, lib.path or "-"] for lib in report.libraries]
+        if several:
+            lib_rows = [
+                [_short(lib.needed_by), *row] for lib, row in zip(report.libraries, lib_rows, strict=True)
+            ]
+        lib_styles = [
+            ("red",) if lib.path is None or lib.missing_versions else () for lib in report.libraries
+        ]
+        heads = ["needs", "found by", "path"]
+        lines.append(
+            text_table(
+                ["file", *heads] if several else heads,
+                lib_rows,
+                width=width,
+                shrink=3 if several else 2,
+                styles=lib_styles,
+                color=style.color,
+            )
+        )
+        lines.append("")
+    if report.tags:
+        tag_rows = [[t.tag, "yes" if t.supported else "no", t.reason] for t in report.tags]
+        lines.append(
+            text_table(["tag", "accepted", "why"], tag_rows, width=width, shrink=2, color=style.color)
+        )
+        lines.append("")
+    lines += textwrap.wrap(term(report.explanation), width=width, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    digits = version.rsplit("_", 1)[-1]
+    try:
+        return tuple(int(p) for p in digits.split("."))
+    except ValueError:
+        return (0,)
+
+
+def _abi_html(report: Any) -> str:
+    verdict = _badge("ok") if report.loads_here else _badge("not found").replace("not found", "will not load")
+    parts = [
+        f"<p><b>{html_text(report.target)}</b> ({html_text(report.kind)}): {verdict}<br>"
+        f"glibc required: {html_text(report.glibc_required or '-')}, this system: "
+        f"{html_text(report.glibc_here or '-')}</p>"
+    ]
+    rows = [
+        [_short(s.file), s.library, s.version, s.symbol, "weak" if s.weak else ""]
+        for f in report.files
+        for s in f.symbols
+        if s.version.startswith(("GLIBC_2", "GLIBCXX_"))
+    ]
+    rows.sort(key=lambda r: _version_key(r[2]), reverse=True)
+    parts.append(html_table(["file", "library", "version", "symbol", ""], rows, caption="versioned symbols"))
+    parts.append(
+        html_table(
+            ["file", "needs", "found by", "path", "missing versions"],
+            [
+                [_short(x.needed_by), x.name, x.how, x.path or "", ", ".join(x.missing_versions)]
+                for x in report.libraries
+            ],
+            caption="needed libraries",
+        )
+    )
+    if report.tags:
+        parts.append(
+            html_table(["tag", "accepted", "why"], [[t.tag, str(t.supported), t.reason] for t in report.tags])
+        )
+    parts.append(f"<p>{html_text(report.explanation)}</p>")
+    return "".join(parts)
+
+
+def _abi_dot(report: Any, digraph: Any, graphviz: Any) -> None:
+    ids: dict[str, str] = {}
+
+    def node(key: str, label: str, **attrs: str) -> str:
+        if key not in ids:
+            ids[key] = f"n{len(ids)}"
+            digraph.node(ids[key], _label(graphviz, label), **attrs)
+        return ids[key]
+
+    for file in report.files:
+        node(file.path, f"{_short(file.path)}\nglibc {file.glibc_required or '-'}", style="rounded,bold")
+    for lib in report.libraries:
+        bad = lib.path is None or bool(lib.missing_versions)
+        target = node(
+            lib.path or f"missing:{lib.name}",
+            f"{lib.name}\n{lib.path or 'not found'}",
+            **({"color": "red"} if bad else {}),
+        )
+        label = lib.how
+        for version in lib.missing_versions:
+            names = sorted(
+                {s.symbol for s in report.too_new if s.library == lib.name and s.version == version}
+            )
+            shown = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+            label += f"\nlacks {version}" + (f" ({shown})" if shown else "")
+        digraph.edge(
+            node(lib.needed_by, _short(lib.needed_by)),
+            target,
+            label=_label(graphviz, label),
+            **({"color": "red", "fontcolor": "red"} if bad else {}),
+        )
+
+
+# --------------------------------------------------------------------------- conda
+
+
+def _conda_text(env: Any, width: int, style: Style) -> str:
+    rows = [
+        [
+            p.name,
+            p.version,
+            p.build,
+            p.channel,
+            str(len(p.files)),
+            ", ".join(_short(s) for s in p.shared_libraries[:3]),
+        ]
+        for p in env.packages
+    ]
+    out = [style(term(f"conda environment {env.prefix}"), "bold") + f"  ({len(env.packages)} packages)", ""]
+    out.append(
+        text_table(
+            ["name", "version", "build", "channel", "files", "shared libraries"],
+            rows,
+            width=width,
+            color=style.color,
+        )
+    )
+    return "\n".join(out)
+
+
+def _conda_html(env: Any) -> str:
+    rows = [
+        [p.name, p.version, p.build, p.channel, str(len(p.files)), ", ".join(p.shared_libraries)]
+        for p in env.packages
+    ]
+    return html_table(
+        ["name", "version", "build", "channel", "files", "shared libraries"],
+        rows,
+        caption=f"conda environment {env.prefix}",
+    )
+
+
+def _conda_dot(env: Any, digraph: Any, graphviz: Any) -> None:
+    names = {p.name for p in env.packages}
+    for p in env.packages:
+        digraph.node(f"p:{p.name}", _label(graphviz, f"{p.name} {p.version}\n{p.build}"))
+    for p in env.packages:
+        for dep in p.depends:
+            child = dep.split()[0]
+            if child in names:
+                digraph.edge(f"p:{p.name}", f"p:{child}", label=_label(graphviz, dep[len(child) :].strip()))
+
+
+# --------------------------------------------------------------------------- export, diff, relocation
+
+
+def _export_text(exp: Any, width: int, style: Style) -> str:
+    head = (
+        style(term(f"environment of {exp.executable}"), "bold")
+        + f"  (Python {term(exp.python)}, {len(exp.packages)} distributions)"
+    )
+    rows = [[p.name, p.version, p.installer or "", p.source or ""] for p in exp.packages]
+    return (
+        head
+        + "\n\n"
+        + text_table(["name", "version", "installer", "source"], rows, width=width, color=style.color)
+    )
+
+
+def _export_html(exp: Any) -> str:
+    rows = [[p.name, p.version, p.installer or "", p.source or ""] for p in exp.packages]
+    return html_table(
+        ["name", "version", "installer", "source"], rows, caption=f"{exp.executable} (Python {exp.python})"
+    )
+
+
+def _diff_text(diff: Any, width: int, style: Style) -> str:
+    head = [
+        style("environment diff", "bold"),
+        f"  left:  {term(diff.left)} (Python {term(diff.left_python)})",
+        f"  right: {term(diff.right)} (Python {term(diff.right_python)})",
+        "",
+    ]
+    if not diff.entries:
+        return "\n".join([*head, f"identical ({diff.same} distributions)"])
+    colour = {"added": ("green",), "removed": ("red",), "changed": ("yellow",)}
+    rows = [[e.change, e.name, e.left or "-", e.right or "-"] for e in diff.entries]
+    table = text_table(
+        ["change", "name", "left", "right"],
+        rows,
+        width=width,
+        styles=[colour[e.change] for e in diff.entries],
+        color=style.color,
+    )
+    counts = {k: sum(1 for e in diff.entries if e.change == k) for k in ("added", "removed", "changed")}
+    tail = (
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed, "
+        f"{diff.same} the same"
+    )
+    return "\n".join([*head, table, "", tail])
+
+
+def _diff_html(diff: Any) -> str:
+    rows = [[e.change, e.name, e.left or "", e.right or ""] for e in diff.entries]
+    return html_table(
+        ["change", "name", "left", "right"],
+        rows,
+        caption=f"{diff.left} → {diff.right}",
+        row_classes=[e.change for e in diff.entries],
+    )
+
+
+def _relocation_text(report: Any, width: int, style: Style) -> str:
+    if report.relocatable:
+        return f"{term(report.venv)}: no file points at {term(report.recorded_at)}"
+    head = style(term(f"{report.venv}"), "bold") + (
+        f": {len(report.issues)} hard-coded path(s) to {term(report.recorded_at)}; "
+        "a copy of this venv still runs the original's files, or nothing at all"
+    )
+    rows = [[i.kind, f"{i.file}:{i.line}", i.text] for i in report.issues]
+    return (
+        head + "\n\n" + text_table(["kind", "where", "text"], rows, width=width, shrink=2, color=style.color)
+    )
+
+
+def _relocation_html(report: Any) -> str:
+    rows = [[i.kind, f"{i.file}:{i.line}", i.text] for i in report.issues]
+    return html_table(
+        ["kind", "where", "text"], rows, caption=f"{report.venv} (made at {report.recorded_at})"
+    )
+
+
+_TEXT: dict[str, Callable[[Any, int, Style], str]] = {
+    "DepGraph": _deps_text,
+    "AbiReport": _abi_text,
+    "CondaEnv": _conda_text,
+    "EnvExport": _export_text,
+    "EnvDiff": _diff_text,
+    "RelocationReport": _relocation_text,
+}
+_HTML: dict[str, Callable[[Any], str]] = {
+    "DepGraph": _deps_html,
+    "AbiReport": _abi_html,
+    "CondaEnv": _conda_html,
+    "EnvExport": _export_html,
+    "EnvDiff": _diff_html,
+    "RelocationReport": _relocation_html,
+}
+_DOT: dict[str, Callable[[Any, Any, Any], None]] = {
+    "DepGraph": _deps_dot,
+    "AbiReport": _abi_dot,
+    "CondaEnv": _conda_dot,
+}

@@ -1,0 +1,158 @@
+"""The Jupyter display bundle of every pyenvlab record (``_repr_mimebundle_``).
+
+One render pass feeds every mime type:
+
+- ``text/plain``: the terminal text view at a fixed width, without colour: stable between runs
+  (no memory addresses), so it works as the repr in untrusted notebooks, nbval and doctests;
+- ``text/html``: the escaped HTML tables, the default graph as an ``<img>`` (a data URI of its
+  SVG: no inline ``<svg>``, which untrusted notebooks mangle) and, when Graphviz cannot draw, the
+  DOT source with one line on how to install Graphviz;
+- ``image/svg+xml`` and ``image/png``: the default graph (``pyenvlab.render.dot(obj)``) when the
+  ``dot`` program works. PNG is skipped for very large graphs.
+
+Nothing here raises because Graphviz is missing (neither the Python package nor the program).
+
+Which of these a front end shows (read from JupyterLab 4.6's renderer registry): ``text/html``
+(rank 50, "safe": sanitised when untrusted) always wins over ``image/svg+xml`` (rank 80, shown
+only when trusted) and ``image/png`` (rank 90). So the picture must also live inside the HTML.
+Outputs a user produces by running a cell are trusted and show tables and graph. Outputs saved
+in a notebook from elsewhere (git, Binder before running) are untrusted: the sanitiser keeps the
+tables but drops the ``data:`` image (img sources may only be http, https, ftp, mailto, tel,
+attachment). Front ends without HTML (some viewers, ``nbconvert --to markdown``) use the PNG.
+``display(obj, exclude=["text/html"])`` or ``mimebundle(obj, exclude=...)`` shows the image alone.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Container
+from typing import Any
+
+from pyenvlab.render._escape import html_text
+from pyenvlab.render._graph import INSTALL_HINT, pipe
+from pyenvlab.render._table import CSS
+
+__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "mimebundle"]
+
+#: width of ``text/plain`` (fixed, so the repr does not depend on the terminal)
+PLAIN_WIDTH = 100
+#: no PNG above this many graph statements (PNG of a huge graph is slow and megabytes big)
+PNG_LIMIT = 600
+#: resolution of the PNG fallback (Graphviz's default is 96)
+PNG_DPI = "72"
+PACKAGE_HINT = "The graphviz Python package is not installed: `pip install graphviz` to draw graphs."
+
+
+class Figure:
+    """The default graph of a record, rendered as far as this machine allows.
+
+    ``source`` is the DOT text (``None`` when the graphviz package is missing or the record has
+    no graph); ``svg`` the rendered SVG text (``None`` when ``dot`` could not run); ``problem`` a
+    one-line explanation when something is missing.
+    """
+
+    def __init__(self, source: str | None, svg: str | None, graph: Any, problem: str | None) -> None:
+        self.source = source
+        self.svg = svg
+        self.graph = graph
+        self.problem = problem
+
+    def png(self) -> bytes | None:
+        """The graph as PNG bytes (``None`` without ``dot`` or for a very large graph)."""
+        if self.graph is None or self.svg is None or len(self.graph.body) > PNG_LIMIT:
+            return None
+        small = self.graph.copy()
+        small.attr("graph", dpi=PNG_DPI)  # half the pixels of the default 96 dpi: half the time
+        return pipe(small, "png")
+
+
+def figure(obj: object, *, render: bool = True, **view_options: Any) -> Figure:
+    """Build the default graph of ``obj`` and, if ``render``, its SVG. Never raises for a
+    missing Graphviz; a record kind without a graph gives an empty figure."""
+    from pyenvlab.render import views_for
+
+    draw = getattr(views_for(obj), "dot", None)
+    if draw is None:
+        return Figure(None, None, None, None)
+    try:
+        graph = draw(obj, **view_options)
+    except ImportError:
+        return Figure(None, None, None, PACKAGE_HINT)
+    except NotImplementedError:
+        return Figure(None, None, None, None)
+    except Exception as exc:  # a display hook must not raise: say why, show the tables
+        return Figure(None, None, None, f"pyenvlab could not draw this graph ({type(exc).__name__}: {exc})")
+    if graph is None:
+        return Figure(None, None, None, None)
+    source = graph.source
+    if not render:
+        return Figure(source, None, graph, None)
+    svg = pipe(graph, "svg")
+    if svg is None:
+        return Figure(source, None, graph, INSTALL_HINT)
+    return Figure(source, svg.decode("utf-8"), graph, None)
+
+
+def figure_html(fig: Figure, *, inline_svg: bool = False, alt: str = "graph") -> str:
+    """HTML for a figure: the picture (an ``<img>`` data URI, or the ``<svg>`` element itself
+    with ``inline_svg``), else the install hint and the DOT source; empty without a graph."""
+    if fig.svg is not None:
+        if inline_svg:
+            return f'<div class="pyenvlab-graph">{_strip_xml_prolog(fig.svg)}</div>'
+        data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+        return (
+            f'<div class="pyenvlab-graph"><img alt="{html_text(alt)}" '
+            f'src="data:image/svg+xml;base64,{data}"></div>'
+        )
+    parts = []
+    if fig.problem:
+        parts.append(f'<p class="pyenvlab-note">{html_text(fig.problem)}</p>')
+    if fig.source is not None:
+        parts.append(
+            '<details><summary class="pyenvlab-note">DOT source of the graph</summary>'
+            f'<pre class="pyenvlab-dot">{html_text_block(fig.source)}</pre></details>'
+        )
+    return "".join(parts)
+
+
+def html_text_block(text: str) -> str:
+    """Multi-line text for a ``<pre>``: each line escaped (newlines kept, other control
+    characters made visible)."""
+    return "\n".join(html_text(line) for line in text.split("\n"))
+
+
+def _strip_xml_prolog(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def mimebundle(
+    obj: object, include: Container[str] | None = None, exclude: Container[str] | None = None
+) -> dict[str, Any]:
+    """The display bundle of any pyenvlab record (see the module docstring).
+
+    Args:
+        obj: a record with a views module (``pyenvlab.render.views_for``).
+        include: only these mime types (``None``: all).
+        exclude: not these mime types.
+    """
+    from pyenvlab.render import views_for
+
+    def wanted(mime: str) -> bool:
+        return (include is None or mime in include) and (exclude is None or mime not in exclude)
+
+    views = views_for(obj)
+    bundle: dict[str, Any] = {}
+    if wanted("text/plain"):
+        bundle["text/plain"] = views.text(obj, width=PLAIN_WIDTH, color=False)
+    graphic = [m for m in ("text/html", "image/svg+xml", "image/png") if wanted(m)]
+    fig = figure(obj) if graphic else Figure(None, None, None, None)
+    if wanted("text/html"):
+        bundle["text/html"] = f"<style>{CSS}</style>" + views.html(obj) + figure_html(fig)
+    if fig.svg is not None and wanted("image/svg+xml"):
+        bundle["image/svg+xml"] = fig.svg
+    if fig.svg is not None and wanted("image/png"):
+        png = fig.png()
+        if png is not None:
+            bundle["image/png"] = png
+    return bundle

@@ -1,0 +1,100 @@
+"""Self-contained HTML reports: one file, inline CSS and SVG, no scripts, no network.
+
+The page holds, for any record: a title, the plain-text summary (exactly what the terminal
+shows), the graphs and the tables. A :class:`~pyenvlab.model.Trace` gets two graphs: the import
+tree (collapsed to stay readable) and the scan of its first top-level import. Without the
+``dot`` program the page shows the DOT source of each graph and one line on how to install
+Graphviz instead of the picture. The file opens offline in any browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pyenvlab.render._escape import html_text
+from pyenvlab.render._table import CSS
+
+__all__ = ["page", "write"]
+
+PAGE_CSS = """
+body{font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5em auto;max-width:75em;
+padding:0 1em;color:#222}
+h1{font-size:1.4em;margin:.2em 0} h2{font-size:1.15em;margin:1.4em 0 .4em;border-bottom:1px solid #ddd}
+pre.pyenvlab-text{font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;background:#f7f7f7;padding:.8em;
+overflow:auto}
+.pyenvlab-graph{overflow:auto;border:1px solid #eee;padding:.5em;margin:.5em 0}
+footer{color:#777;font-size:12px;margin-top:2em}
+"""
+
+
+def _graphs(obj: object) -> list[tuple[str, dict[str, Any]]]:
+    """(title, view options) of the graphs a report shows for ``obj``."""
+    from pyenvlab.model import Trace
+    from pyenvlab.render.trace_views import top_level
+
+    if isinstance(obj, Trace):
+        graphs = [("Who imported whom", {})]
+        top = top_level(obj)
+        if top:
+            graphs.append((f"How {top[0].name} was found", {"module": top[0].name}))
+        return graphs
+    return [("Graph", {})]
+
+
+def page(
+    obj: object,
+    *,
+    title: str | None = None,
+    graphs: Sequence[tuple[str, dict[str, Any]]] | None = None,
+) -> str:
+    """The report of ``obj`` as one HTML document (a string)."""
+    from pyenvlab import __version__
+    from pyenvlab.render import views_for
+    from pyenvlab.render.display import figure, figure_html, html_text_block
+
+    views = views_for(obj)
+    kind = type(obj).__name__
+    heading = title or _title(obj)
+    plain = views.text(obj, width=110, color=False)
+    head = plain.split("\n\n", 1)[0]  # the text view opens with its summary paragraph
+    body = [f"<h1>{html_text(heading)}</h1>", f'<pre class="pyenvlab-text">{html_text_block(head)}</pre>']
+    for caption, options in graphs if graphs is not None else _graphs(obj):
+        fig = figure(obj, **options)
+        if fig.source is None and fig.problem is None:
+            continue
+        body.append(f"<h2>{html_text(caption)}</h2>")
+        body.append(figure_html(fig, inline_svg=True, alt=caption))
+    body.append("<h2>Tables</h2>")
+    body.append(views.html(obj))
+    body.append(
+        "<details><summary>The same as terminal text</summary>"
+        f'<pre class="pyenvlab-text">{html_text_block(plain)}</pre></details>'
+    )
+    body.append(
+        f"<footer>Made by pyenvlab {html_text(__version__)} from a {html_text(kind)} record. "
+        "This page is self-contained: no scripts, no network.</footer>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html_text(heading)}</title><style>{PAGE_CSS}{CSS}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+
+
+def _title(obj: object) -> str:
+    code = getattr(obj, "code", None)
+    if isinstance(code, str) and code.strip():
+        first = code.strip().splitlines()[0]
+        return "pyenvlab: " + (first if len(first) <= 80 else first[:79] + "\u2026")
+    return f"pyenvlab: {type(obj).__name__}"
+
+
+def write(obj: object, path: str | Path, *, title: str | None = None) -> Path:
+    """Write the self-contained HTML report of ``obj`` to ``path`` (UTF-8) and return the path."""
+    target = Path(path)
+    target.write_text(page(obj, title=title), encoding="utf-8")
+    return target
