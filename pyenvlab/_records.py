@@ -265,6 +265,12 @@ class Document:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from pyenvlab import render
+        from pyenvlab import render  # renderers load only when displayed
 
         return render.mimebundle(self, include=include, exclude=exclude)
+
+    def _ipython_display_(self) -> None:
+        """In IPython: the tables, then the graph as SVG+PNG (shows in untrusted notebooks too)."""
+        from pyenvlab.render import display
+
+        display.ipython_display(self)

@@ -57,6 +57,11 @@ class Candidates(list):  # type: ignore[type-arg]
 
         return render.mimebundle(self, include=include, exclude=exclude)
 
+    def _ipython_display_(self) -> None:
+        from pyenvlab.render import display
+
+        display.ipython_display(self)
+
 
 def _finder_for(entry: str) -> object | None:
     """The path-entry finder for ``entry``, without touching ``sys.path_importer_cache``."""

@@ -20,6 +20,12 @@ in a notebook from elsewhere (git, Binder before running) are untrusted: the san
 tables but drops the ``data:`` image (img sources may only be http, https, ftp, mailto, tel,
 attachment). Front ends without HTML (some viewers, ``nbconvert --to markdown``) use the PNG.
 ``display(obj, exclude=["text/html"])`` or ``mimebundle(obj, exclude=...)`` shows the image alone.
+
+In IPython (notebooks, myst-nb docs) records display through :func:`ipython_display` instead:
+*two* outputs, the tables (``text/html`` without the picture) and then the graph as an output
+of its own with ``image/svg+xml`` and ``image/png`` but no HTML. A front end then picks SVG when
+the notebook is trusted and PNG when it is not, so the graph shows either way (the design's
+"trust trap": Binder and git clones are untrusted until ``jupyter trust``).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pyenvlab.render._escape import html_text
 from pyenvlab.render._graph import INSTALL_HINT, pipe
 from pyenvlab.render._table import CSS
 
-__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "mimebundle"]
+__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "ipython_display", "mimebundle"]
 
 #: width of ``text/plain`` (fixed, so the repr does not depend on the terminal)
 PLAIN_WIDTH = 100
@@ -156,3 +162,28 @@ def mimebundle(
         if png is not None:
             bundle["image/png"] = png
     return bundle
+
+
+def ipython_display(obj: object) -> None:
+    """Show ``obj`` in IPython as two outputs: the tables, then the graph (SVG and PNG).
+
+    Without a drawable graph (no ``dot``, no graphviz package) the first output carries the
+    DOT source and the install hint, as :func:`mimebundle` does, and there is no second one.
+    """
+    from IPython.display import display
+
+    from pyenvlab.render import views_for
+
+    views = views_for(obj)
+    fig = figure(obj)
+    tables = f"<style>{CSS}</style>" + views.html(obj)
+    if fig.svg is None:
+        tables += figure_html(fig)
+    text = views.text(obj, width=PLAIN_WIDTH, color=False)
+    display({"text/plain": text, "text/html": tables}, raw=True)
+    if fig.svg is not None:
+        picture: dict[str, Any] = {"text/plain": f"[graph: {type(obj).__name__}]", "image/svg+xml": fig.svg}
+        png = fig.png()
+        if png is not None:
+            picture["image/png"] = png
+        display(picture, raw=True)

@@ -1,0 +1,56 @@
+"""In IPython a record shows as two outputs, so its graph survives untrusted notebooks.
+
+JupyterLab prefers text/html over images, and in an untrusted notebook it sanitises HTML and
+drops data: images. So the tables come as one output and the graph as another one that has
+image/svg+xml (trusted) and image/png (untrusted) but no HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from IPython.utils.capture import capture_output
+
+import pyenvlab
+from tests.render_fixtures import json_trace as simple_trace
+
+
+@pytest.fixture(autouse=True)
+def _shell() -> None:
+    """display() publishes through the running IPython shell; make sure there is one."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance()
+
+
+@pytest.mark.exe
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+def test_tables_then_a_picture_without_html() -> None:
+    trace = simple_trace()
+    with capture_output() as captured:
+        trace._ipython_display_()
+    tables, picture = captured.outputs
+    assert "<table" in tables.data["text/html"]
+    assert "data:image" not in tables.data["text/html"]
+    assert tables.data["text/plain"] == pyenvlab.render.text(trace, width=100, color=False)
+    assert set(picture.data) == {"text/plain", "image/svg+xml", "image/png"}
+    assert picture.data["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!--"))
+    assert picture.data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_without_dot_the_tables_carry_the_dot_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    trace = simple_trace()
+    with capture_output() as captured:
+        trace._ipython_display_()
+    assert len(captured.outputs) == 1
+    html = captured.outputs[0].data["text/html"]
+    assert "DOT source" in html
+    assert "Graphviz" in html
+
+
+def test_candidates_display_the_same_way() -> None:
+    with capture_output() as captured:
+        pyenvlab.where("json")._ipython_display_()
+    assert "<table" in captured.outputs[0].data["text/html"]
