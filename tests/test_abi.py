@@ -17,7 +17,7 @@ import pytest
 
 import pyenvlab
 from pyenvlab.anatomy import AbiReport, abi
-from pyenvlab.anatomy.abi import glibc_version
+from pyenvlab.anatomy.compiled import glibc_version
 from pyenvlab.anatomy.elf import ElfError, is_elf, read_elf, rewrite_version_need
 from pyenvlab.errors import PyenvlabError
 from pyenvlab.render import anatomy_views
@@ -334,7 +334,7 @@ def test_symbol_versions_match_objdump_for_every_installed_extension():
 def test_make_too_new_copy_for_a_module_name(tmp_path: Path):
     import importlib.util
 
-    from pyenvlab.anatomy.abi import make_too_new_copy
+    from pyenvlab.anatomy.compiled import make_too_new_copy
 
     if not (importlib.util.find_spec("cmath").origin or "").endswith(".so"):
         pytest.skip("cmath is built into this interpreter")

@@ -11,9 +11,9 @@ Heavy work happens inside the functions; importing this package reads no environ
 
 from __future__ import annotations
 
-from pyenvlab.anatomy.abi import abi
+from pyenvlab.anatomy.compiled import abi
 from pyenvlab.anatomy.conda import conda_env
-from pyenvlab.anatomy.deps import deps
+from pyenvlab.anatomy.dependencies import deps
 from pyenvlab.anatomy.envcopy import check_relocatable, diff, export, recreate
 from pyenvlab.anatomy.records import (
     AbiFile,

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from pyenvlab.anatomy.deps import installed_distributions, interpreter_facts
+from pyenvlab.anatomy.dependencies import installed_distributions, interpreter_facts
 from pyenvlab.anatomy.records import (
     DiffEntry,
     EnvDiff,
