@@ -29,4 +29,4 @@ def test_postbuild_trusts_the_notebooks() -> None:
     post_build = ROOT / "binder" / "postBuild"
     assert post_build.stat().st_mode & 0o111
     assert "jupyter trust notebooks/*.ipynb" in post_build.read_text()
-    assert (ROOT / "binder" / "requirements.txt").read_text().split() == ["-e", "."]
+    assert (ROOT / "binder" / "requirements.txt").read_text().split() == ["-e", ".[workshop]"]

@@ -117,3 +117,18 @@ def test_not_a_conda_prefix(tmp_path: Path):
     (tmp_path / "conda-meta" / "bad.json").write_text("{}")
     with pytest.raises(PyenvlabError, match="not a conda package record"):
         conda_env(tmp_path)
+
+
+def test_create_env_works_inside_a_running_event_loop(tmp_path: Path) -> None:
+    """A Jupyter kernel runs an asyncio loop; creating an environment there must still work."""
+    import asyncio
+
+    from pyenvlab.anatomy.conda import build_demo_channel, create_env
+
+    channel = build_demo_channel(tmp_path / "channel")
+
+    async def inside_a_loop() -> CondaEnv:
+        return create_env(tmp_path / "env", ["libdemo"], [channel], cache_dir=tmp_path / "cache")
+
+    env = asyncio.run(inside_a_loop())
+    assert [p.name for p in env.packages] == ["libdemo"]

@@ -222,6 +222,7 @@ def make_too_new_copy(
     if not fitting:
         raise PyenvlabError(f"{source} requires no GLIBC version that {version!r} can replace in place")
     old = max(fitting, key=lambda v: _vkey(v[6:]))
+    Path(directory).mkdir(parents=True, exist_ok=True)
     target = Path(directory) / os.path.basename(source)
     shutil.copy2(source, target)
     rewrite_version_need(target, old, version)

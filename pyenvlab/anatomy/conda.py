@@ -28,12 +28,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyenvlab.anatomy.records import CondaEnv, CondaPackage
 from pyenvlab.errors import PyenvlabError
+
+T = TypeVar("T")
 
 __all__ = ["build_demo_channel", "conda_env", "create_env"]
 
@@ -211,9 +213,7 @@ def build_demo_channel(directory: str | os.PathLike[str]) -> Path:
             {**base, "name": "demo-cli", "build": "0", "build_number": 0, "depends": ["libdemo 1.0.*"]},
             {"bin/demo-cli": (app, 0o755)},
         )
-    import asyncio
-
-    asyncio.run(index_fs(channel, write_zst=False, write_shards=False))
+    _run_coroutine(lambda: index_fs(channel, write_zst=False, write_shards=False))
     return channel
 
 
@@ -236,8 +236,6 @@ def create_env(
         raise PyenvlabError(
             "creating a conda environment needs py-rattler (pip install py-rattler)"
         ) from None
-    import asyncio
-
     sources = [
         rattler.Channel(Path(c).absolute().as_uri() if os.path.isdir(c) else str(c))
         for c in map(os.fspath, channels)
@@ -255,8 +253,34 @@ def create_env(
         await rattler.install(records, target_prefix=prefix, cache_dir=cache, show_progress=False)
 
     if cache_dir is not None:
-        asyncio.run(go(os.fspath(cache_dir)))
+        _run_coroutine(lambda: go(os.fspath(cache_dir)))
     else:
         with tempfile.TemporaryDirectory(prefix="pyenvlab-rattler-cache-") as cache:
-            asyncio.run(go(cache))
+            _run_coroutine(lambda: go(cache))
     return conda_env(prefix)
+
+
+def _run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run py-rattler's coroutine to completion, also where an event loop is already running
+    (a Jupyter kernel runs one: there ``asyncio.run`` refuses, so a helper thread runs it)."""
+    import asyncio
+    import threading
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(make())
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="pyenvlab-rattler")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
