@@ -123,3 +123,15 @@ def test_a_shadowing_module_in_the_cwd_does_not_break_pyenvlab(tmp_path: Path) -
     result = cli("trace", "colorsys", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "colorsys" in result.stdout
+
+
+def test_report_with_no_arguments_is_the_quick_start(tmp_path: Path) -> None:
+    """The README's first command: a table on screen and pyenvlab-report.html on disk."""
+    result = cli("report", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "import json" in result.stdout
+    assert "wrote pyenvlab-report.html" in result.stdout
+    page = (tmp_path / "pyenvlab-report.html").read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert "json" in page
+    assert "<script" not in page.lower()

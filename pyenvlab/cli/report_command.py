@@ -5,7 +5,11 @@ how the first top-level import was found (every sys.path entry visited, the prob
 and the tables. Graphs are inline SVG when Graphviz's `dot` program is installed, otherwise the
 page shows their DOT source. No scripts, no network.
 
+With no MODULE, -c or --json it traces `import json` (the README's quick start), prints the
+scan as a table and writes pyenvlab-report.html.
+
 examples:
+  python -m pyenvlab report
   python -m pyenvlab report json -o json.html
   python -m pyenvlab report -c "import email.mime.text" -o email.html
   python -m pyenvlab report numpy --python .venv/bin/python -o numpy.html
@@ -15,18 +19,26 @@ examples:
 from __future__ import annotations
 
 import argparse
-import sys
+
+DEFAULT_MODULE = "json"
+DEFAULT_OUTPUT = "pyenvlab-report.html"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `report`."""
-    what = parser.add_mutually_exclusive_group(required=True)
+    what = parser.add_mutually_exclusive_group()
     what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
     what.add_argument(
         "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
     )
     what.add_argument("--json", metavar="FILE", dest="json_in", help="render a trace saved earlier (JSON)")
-    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=DEFAULT_OUTPUT,
+        help=f"the HTML file to write (default: {DEFAULT_OUTPUT})",
+    )
     parser.add_argument(
         "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
     )
@@ -52,9 +64,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pyenvlab.tracing import trace_import
 
-        trace = trace_import(
-            args.code if args.code is not None else args.module, python=args.python, path=args.path or None
-        )
+        target = args.code if args.code is not None else args.module or DEFAULT_MODULE
+        trace = trace_import(target, python=args.python, path=args.path or None)
+    if args.module is None and args.code is None and not args.json_in:
+        from pyenvlab import render
+
+        print(render.text(trace))  # the quick start: the table on screen, the page on disk
+        print()
     try:
         path = standalone.write(trace, args.output, title=args.title)
     except OSError as exc:
@@ -64,7 +80,4 @@ def run(args: argparse.Namespace) -> int:
 
     note = "" if dot_available() else " (graphs as DOT source: install Graphviz to draw them)"
     print(f"wrote {path}{note}")
-    raised = getattr(trace, "raised", None)
-    if raised and not args.json_in:
-        print(f"note: the traced code raised {raised}", file=sys.stderr)
     return 0
