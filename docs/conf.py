@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 project = "pyenvlab"
 author = "pyenvlab developers"
-copyright = "2026, pyenvlab developers"  # noqa: A001 - Sphinx's name
+copyright = "2026, pyenvlab developers"
 
 extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon"]
 root_doc = "docs/index"
