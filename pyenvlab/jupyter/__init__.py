@@ -1,0 +1,86 @@
+"""The Jupyter layer: ``%load_ext pyenvlab`` magics and ipywidgets explorers.
+
+Thin glue over :mod:`pyenvlab.tracing`, :func:`pyenvlab.where`, the startup and anatomy APIs and
+:mod:`pyenvlab.render`: every magic returns a record (or a :class:`~pyenvlab.jupyter.records.TraceView`)
+that displays itself. IPython and ipywidgets are imported only when the extension loads or an
+explorer is built.
+
+``load(ipython)`` registers the magics (twice is harmless); ``unload(ipython)`` stops any
+tracer a magic left running, removes the magics, and checks that ``builtins.__import__``,
+``sys.meta_path``, ``sys.path_hooks`` and the importlib internals are what they were.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import warnings
+from typing import Any
+
+__all__ = ["import_state", "load", "unload"]
+
+#: id(shell) -> (magics instance, import state when the extension was loaded)
+_loaded: dict[int, tuple[Any, dict[str, object]]] = {}
+
+
+def import_state() -> dict[str, object]:
+    """The objects an import tracer may patch: compare two of these to prove nothing changed."""
+    import zipimport
+
+    bootstrap = sys.modules["_frozen_importlib"]
+    external = sys.modules["_frozen_importlib_external"]
+    return {
+        "builtins.__import__": builtins.__import__,
+        "sys.meta_path": list(sys.meta_path),
+        "sys.path_hooks": list(sys.path_hooks),
+        "_bootstrap._find_and_load": bootstrap._find_and_load,
+        "_bootstrap._find_spec": bootstrap._find_spec,
+        "_bootstrap._exec": bootstrap._exec,
+        "_bootstrap_external._path_stat": external._path_stat,
+        "PathFinder._path_importer_cache": external.PathFinder.__dict__["_path_importer_cache"],
+        "FileFinder._fill_cache": external.FileFinder._fill_cache,
+        "FileFinder.find_spec": external.FileFinder.find_spec,
+        "zipimporter.find_spec": zipimport.zipimporter.find_spec,
+    }
+
+
+def load(ipython: Any) -> None:
+    """Register pyenvlab's magics in ``ipython`` (an ``InteractiveShell``). Idempotent."""
+    if id(ipython) in _loaded:
+        return
+    from pyenvlab.jupyter.magics import PyenvlabMagics
+
+    magics = PyenvlabMagics(shell=ipython)
+    ipython.register_magics(magics)
+    _loaded[id(ipython)] = (magics, import_state())
+
+
+def unload(ipython: Any) -> list[str]:
+    """Remove the magics from ``ipython`` and restore the import state pyenvlab touched.
+
+    Returns the names of import-state items that still differ from when the extension was
+    loaded (empty when everything is back; a warning names them otherwise, e.g. when another
+    tool patched ``builtins.__import__`` in between).
+    """
+    entry = _loaded.pop(id(ipython), None)
+    if entry is None:
+        return []
+    magics, before = entry
+    magics.stop_all()
+    manager = ipython.magics_manager
+    for kind, names in magics.magics.items():
+        for name in names:
+            if manager.magics.get(kind, {}).get(name) is not None:
+                bound = manager.magics[kind][name]
+                if getattr(bound, "__self__", None) is magics:
+                    del manager.magics[kind][name]
+    manager.registry.pop(type(magics).__name__, None)
+    after = import_state()
+    changed = [key for key in before if before[key] != after[key]]
+    if changed:
+        warnings.warn(
+            f"pyenvlab unloaded, but these differ from when it was loaded: {', '.join(changed)}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return changed
