@@ -21,6 +21,10 @@ VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 REPO = Path(__file__).resolve().parent.parent
 
 
+#: the base installation's interpreter, also when the tests run in a venv
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
 def run_doctor(tmp_path: Path, *, python: str = sys.executable, cwd: Path | None = None, env=None, args=()):
     out = tmp_path / f"doctor-{len(list(tmp_path.glob('doctor-*')))}.json"
     done = subprocess.run(
@@ -120,6 +124,7 @@ def test_failing_pth_line(tmp_path: Path) -> None:
 
 
 def test_user_site_ahead_of_a_conda_like_environment(tmp_path: Path) -> None:
+    # run by the base interpreter: a venv's python would find its own pyvenv.cfg first
     # a prefix that is not a venv and has conda-meta/: a conda environment, as site sees one
     home = tmp_path / "conda-env"
     (home / "conda-meta").mkdir(parents=True)
@@ -133,13 +138,13 @@ def test_user_site_ahead_of_a_conda_like_environment(tmp_path: Path) -> None:
     userbase = tmp_path / "userbase"
     (userbase / "lib" / f"python{VERSION}" / "site-packages").mkdir(parents=True)
     env = dict(os.environ, PYTHONHOME=str(home), PYTHONUSERBASE=str(userbase))
-    report, _ = run_doctor(tmp_path, env=env)
+    report, _ = run_doctor(tmp_path, env=env, python=BASE_PYTHON)
     found = rules(report, "user-site-first")
     assert len(found) == 1
     assert "conda environment" in found[0].message
     assert found[0].path == str(userbase / "lib" / f"python{VERSION}" / "site-packages")
     # with -s the user site is gone and so is the finding
-    report, _ = run_doctor(tmp_path, env=env, args=("-s",))
+    report, _ = run_doctor(tmp_path, env=env, args=("-s",), python=BASE_PYTHON)
     assert not rules(report, "user-site-first")
 
 

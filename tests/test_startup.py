@@ -30,6 +30,11 @@ REAL = (
 )
 
 
+#: The interpreter these scenarios start: the base installation even when the tests run in a
+#: venv (a venv's python would add its own pyvenv.cfg hop and disable the user site).
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
 def real_values(
     tmp: Path, executable: str, argv0: str | None = None, *, env=None, cwd=None, flags=()
 ) -> dict:
@@ -85,10 +90,10 @@ def mark_env(tmp_path: Path) -> dict:
 
 
 def test_this_interpreter(tmp_path: Path) -> None:
-    trace = startup(cwd=tmp_path)
+    trace = startup(BASE_PYTHON, cwd=tmp_path)
     assert trace.method == "getpath"
     assert trace.code_source in ("_testinternalcapi", "ctypes")
-    assert_matches(trace, real_values(tmp_path, sys.executable))
+    assert_matches(trace, real_values(tmp_path, BASE_PYTHON))
     decisive = trace.probe_for("prefix")
     assert decisive is not None
     assert decisive.path == landmark(sys.base_prefix)
@@ -96,7 +101,7 @@ def test_this_interpreter(tmp_path: Path) -> None:
     assert decisive.result
     # the walk goes upward from the executable's directory: bin/ is checked before the prefix
     landmarks = [p.path for p in trace.probes if p.purpose == "stdlib landmark"]
-    assert landmarks[0] == landmark(os.path.dirname(sys.executable))
+    assert landmarks[0] == landmark(os.path.dirname(BASE_PYTHON))
     assert trace.sys_path[0].source.startswith("current directory")
     assert {e.source for e in trace.sys_path[1:4]} == {"stdlib zip", "stdlib", "lib-dynload"}
     assert trace.venv is None
@@ -194,8 +199,8 @@ def test_pythonhome_prefix_layout(work: Path, tmp_path: Path) -> None:
     (home / "lib").mkdir(parents=True)
     (home / "lib" / f"python{VERSION}").symlink_to(Path(sys.base_prefix, "lib", f"python{VERSION}"))
     env = dict(os.environ, PYTHONHOME=str(home))
-    trace = startup(env=env, cwd=tmp_path, flags=["-s"])
-    assert_matches(trace, real_values(tmp_path, sys.executable, env=env, flags=["-s"]))
+    trace = startup(BASE_PYTHON, env=env, cwd=tmp_path, flags=["-s"])
+    assert_matches(trace, real_values(tmp_path, BASE_PYTHON, env=env, flags=["-s"]))
     assert trace.prefix == str(home)
     assert trace.probe_for("prefix") is None  # PYTHONHOME is believed without a landmark check
     assert not [p for p in trace.probes if p.purpose == "stdlib landmark"]
@@ -362,8 +367,8 @@ def test_user_site_with_a_pth_file(tmp_path: Path) -> None:
     user_site.mkdir(parents=True)
     (user_site / "u.pth").write_text(f"{tmp_path / 'extra'}\n")
     env = dict(os.environ, PYTHONUSERBASE=str(userbase))
-    trace = startup(env=env, cwd=tmp_path)
-    assert_matches(trace, real_values(tmp_path, sys.executable, env=env))
+    trace = startup(BASE_PYTHON, env=env, cwd=tmp_path)
+    assert_matches(trace, real_values(tmp_path, BASE_PYTHON, env=env))
     sources = {e.path: e.source for e in trace.sys_path}
     assert sources[str(user_site)] == "user site"
     assert sources[str(tmp_path / "extra")] == ".pth u.pth:1"
