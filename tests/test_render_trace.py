@@ -381,10 +381,10 @@ def test_report_command_renders_a_saved_trace(tmp_path: Path, capsys: pytest.Cap
 
     saved = fx.json_trace().save(tmp_path / "t.json")
     out = tmp_path / "t.html"
-    assert main(["report", "--json", str(saved), "-o", str(out)]) == 0
+    assert main(["report", "--load", str(saved), "-o", str(out)]) == 0
     assert "wrote" in capsys.readouterr().out
     assert "json (package): searched 5 of 7 entries" in out.read_text(encoding="utf-8")
-    assert main(["report", "--json", str(tmp_path / "missing.json"), "-o", str(out)]) == 2
+    assert main(["report", "--load", str(tmp_path / "missing.json"), "-o", str(out)]) == 2
     assert "cannot read" in capsys.readouterr().err
 
 

@@ -7,7 +7,39 @@ from pathlib import Path
 
 from pyenvlab.errors import PyenvlabError
 
-__all__ = ["add_output_options", "load_trace", "write_output"]
+__all__ = ["add_output_options", "add_target_arguments", "load_trace", "target_trace", "write_output"]
+
+
+def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """What to trace: ``MODULE``, ``-c CODE`` or ``--load FILE``; ``--python P``, ``--path DIR``."""
+    what = parser.add_mutually_exclusive_group(required=required)
+    what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
+    what.add_argument(
+        "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
+    )
+    what.add_argument(
+        "--load", metavar="FILE", help="use a trace saved earlier with --json instead of tracing"
+    )
+    parser.add_argument(
+        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
+    )
+    parser.add_argument(
+        "--path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
+    )
+
+
+def target_trace(args: argparse.Namespace, *, default: str | None = None, candidates: bool = False):
+    """The trace the target options ask for: loaded from ``--load``, or traced now."""
+    if args.load:
+        return load_trace(args.load)
+    from pyenvlab.tracing import trace_import
+
+    target = args.code if args.code is not None else args.module or default
+    return trace_import(target, python=args.python, path=args.path or None, candidates=candidates)
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

@@ -13,12 +13,14 @@ examples:
   python -m pyenvlab report json -o json.html
   python -m pyenvlab report -c "import email.mime.text" -o email.html
   python -m pyenvlab report numpy --python .venv/bin/python -o numpy.html
-  python -m pyenvlab report --json numpy.trace.json -o numpy.html
+  python -m pyenvlab report --load numpy.trace.json -o numpy.html
 """
 
 from __future__ import annotations
 
 import argparse
+
+from pyenvlab.cli.common import add_target_arguments, target_trace
 
 DEFAULT_MODULE = "json"
 DEFAULT_OUTPUT = "pyenvlab-report.html"
@@ -26,28 +28,13 @@ DEFAULT_OUTPUT = "pyenvlab-report.html"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `report`."""
-    what = parser.add_mutually_exclusive_group()
-    what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
-    what.add_argument(
-        "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
-    )
-    what.add_argument("--json", metavar="FILE", dest="json_in", help="render a trace saved earlier (JSON)")
+    add_target_arguments(parser, required=False)
     parser.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         default=DEFAULT_OUTPUT,
         help=f"the HTML file to write (default: {DEFAULT_OUTPUT})",
-    )
-    parser.add_argument(
-        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
-    )
-    parser.add_argument(
-        "--path",
-        metavar="DIR",
-        action="append",
-        default=[],
-        help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
     )
     parser.add_argument("--title", metavar="TEXT", help="the page title (default: the traced code)")
 
@@ -57,16 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from pyenvlab.errors import PyenvlabError
     from pyenvlab.render import standalone
 
-    if args.json_in:
-        from pyenvlab.cli.common import load_trace
-
-        trace = load_trace(args.json_in)
-    else:
-        from pyenvlab.tracing import trace_import
-
-        target = args.code if args.code is not None else args.module or DEFAULT_MODULE
-        trace = trace_import(target, python=args.python, path=args.path or None)
-    if args.module is None and args.code is None and not args.json_in:
+    trace = target_trace(args, default=DEFAULT_MODULE)
+    if args.module is None and args.code is None and not args.load:
         from pyenvlab import render
 
         print(render.text(trace))  # the quick start: the table on screen, the page on disk

@@ -15,27 +15,12 @@ from __future__ import annotations
 
 import argparse
 
-from pyenvlab.cli.common import add_output_options, write_output
+from pyenvlab.cli.common import add_output_options, add_target_arguments, target_trace, write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `trace`."""
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("module", nargs="?", help="module to import, e.g. xml.dom.minidom")
-    what.add_argument(
-        "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
-    )
-    what.add_argument("--load", metavar="FILE", help="render a trace saved earlier with --json")
-    parser.add_argument(
-        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
-    )
-    parser.add_argument(
-        "--path",
-        metavar="DIR",
-        action="append",
-        default=[],
-        help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
-    )
+    add_target_arguments(parser)
     parser.add_argument(
         "--candidates",
         action="store_true",
@@ -46,17 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Trace (or load), then print the table and write the requested files."""
-    from pyenvlab.cli.common import load_trace
-    from pyenvlab.tracing import trace_import
-
-    if args.load:
-        trace = load_trace(args.load)
-    else:
-        trace = trace_import(
-            args.code if args.code is not None else args.module,
-            python=args.python,
-            path=args.path,
-            candidates=args.candidates,
-        )
+    trace = target_trace(args, candidates=args.candidates)
     write_output(trace, args)  # the table says it when the traced code raised
     return 0
