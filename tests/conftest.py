@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import builtins
 import importlib._bootstrap_external as _external
+import os
 import shutil
 import subprocess
 import sys
 import zipimport
+from collections.abc import Iterator
 from importlib import _bootstrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +73,66 @@ def pyenv_interpreter(request: pytest.FixtureRequest) -> str:
     if exe is None:
         pytest.skip(f"no pyenv CPython {request.param} on this machine")
     return exe
+
+
+# ---------------------------------------------------------------------------------------------
+# browser tests (tests/browser.py holds the machinery)
+
+
+def _browser_or_skip() -> str:
+    """The Chromium executable, or skip (fail in CI, where bootstrap installs everything)."""
+    from tests.browser import find_chromium, missing_browser_pieces
+
+    missing = missing_browser_pieces()
+    if missing:
+        message = "browser tests need " + " and ".join(missing) + "; run: bash scripts/bootstrap --dev"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    exe = find_chromium()
+    assert exe is not None
+    return exe
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (one for the whole run); on teardown, checks
+    that the browser and Playwright's driver have ended."""
+    from tests.browser import CHROMIUM_FLAGS, descendants, stop_all
+
+    exe = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    before = descendants(os.getpid())
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+    except Exception:
+        playwright.stop()
+        raise
+    started = {pid: t for pid, t in descendants(os.getpid()).items() if pid not in before}
+    yield browser
+    browser.close()
+    playwright.stop()
+    killed = stop_all(started)
+    assert not killed, f"browser processes outlived the tests and were killed: {killed}"
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """JupyterLab serving a copy of notebooks/ (JupyterLab saves outputs into what it runs),
+    isolated from the user's Jupyter setup; on teardown, checks that every process it started
+    (server, kernels and their children) has ended."""
+    from tests.browser import NOTEBOOKS, LabServer
+
+    _browser_or_skip()
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "notebooks"
+    root.mkdir()
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy2(notebook, root / notebook.name)
+    server = LabServer(root, base)
+    server.start()
+    yield server
+    killed = server.stop()
+    assert not killed, f"processes outlived the JupyterLab server and were killed: {killed}"

@@ -54,3 +54,41 @@ def test_candidates_display_the_same_way() -> None:
     with capture_output() as captured:
         pyenvlab.where("json")._ipython_display_()
     assert "<table" in captured.outputs[0].data["text/html"]
+
+
+@pytest.mark.exe
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: pyenvlab.render.dot(simple_trace()),
+        lambda: pyenvlab.render.dot(simple_trace(), module="json"),
+        lambda: pyenvlab.render.dot(pyenvlab.startup()),
+        lambda: pyenvlab.render.dot(pyenvlab.deps("pyenvlab")),
+    ],
+    ids=["tree", "scan", "startup", "deps"],
+)
+def test_render_dot_shows_as_svg_and_png(make: object) -> None:
+    """A bare graph (``render.dot``) shows in untrusted notebooks too: PNG next to the SVG,
+    and a text/plain without a memory address, so nbval can compare it."""
+    graph = make()  # type: ignore[operator]
+    with capture_output() as captured:
+        from IPython.display import display
+
+        display(graph)
+    (output,) = captured.outputs
+    assert set(output.data) == {"text/plain", "image/svg+xml", "image/png"}
+    assert output.data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert output.data["text/plain"] == f"[graph: {graph.name}]"
+    assert "0x" not in output.data["text/plain"]
+
+
+def test_render_dot_without_dot_shows_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = pyenvlab.render.dot(simple_trace())
+    monkeypatch.setenv("PATH", "/nonexistent")
+    bundle = graph._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert graph.source in bundle["text/plain"]
+    assert "apt-get install graphviz" in bundle["text/plain"]
+    assert "DOT source" in bundle["text/html"]
+    assert graph._repr_mimebundle_(include=["image/png"]) == {}

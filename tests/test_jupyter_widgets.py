@@ -64,12 +64,12 @@ def test_stepper_highlights_the_current_probe() -> None:
     assert stepper._prev.disabled and not stepper._next.disabled
     stepper._next.click()  # visit /work
     stepper._next.click()  # stat /work
-    assert stepper.index == 2 and stepper._slider.value == 2
+    assert stepper.index == 2 and stepper._slider.value == 3  # the slider counts from 1
     html = stepper._view.value
     assert '<tr class="current"><td>1</td><td>/work</td>' in html
     assert "\u25b6 stat" in html  # the current probe is marked
     assert "calls stat() on /work" in html
-    stepper._slider.value = 6  # a front end dragging the slider: listdir /lib
+    stepper._slider.value = 7  # a front end dragging the slider to step 7: listdir /lib
     html = stepper._view.value
     assert stepper.index == 6
     assert '<tr class="current"><td>2</td><td>/lib</td>' in html
@@ -81,6 +81,7 @@ def test_stepper_highlights_the_current_probe() -> None:
     assert stepper.index == 5 and "\u25b6" not in stepper._view.value  # a visit step: no probe yet
     stepper.go(100)
     assert stepper.index == stepper.count - 1 and stepper._next.disabled
+    assert (stepper._slider.min, stepper._slider.max, stepper._slider.value) == (1, 9, 9)
     assert isinstance(widget.children[1].value, str)
 
 

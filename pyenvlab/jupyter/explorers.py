@@ -166,14 +166,18 @@ class ProbeStepper(_Explorer):
     def _build(self) -> Any:
         import ipywidgets as w
 
-        last = self.count - 1
-        self._play = w.Play(value=self.index, min=0, max=last, step=1, interval=900, description="play")
-        self._slider = w.IntSlider(value=self.index, min=0, max=last, description="step", readout=True)
+        # the slider counts from 1, as the "step N of M" line does
+        self._play = w.Play(
+            value=self.index + 1, min=1, max=self.count, step=1, interval=900, description="play"
+        )
+        self._slider = w.IntSlider(
+            value=self.index + 1, min=1, max=self.count, description="step", readout=True
+        )
         w.jslink((self._play, "value"), (self._slider, "value"))
         self._prev = w.Button(description="\u25c0 back", layout=w.Layout(width="auto"))
         self._next = w.Button(description="next \u25b6", layout=w.Layout(width="auto"))
         self._view = w.HTML()
-        self._slider.observe(lambda change: self.go(change["new"]), "value")
+        self._slider.observe(lambda change: self.go(change["new"] - 1), "value")
         self._prev.on_click(lambda _button: self.back())
         self._next.on_click(lambda _button: self.next())
         box = w.VBox([w.HBox([self._play, self._prev, self._slider, self._next]), self._view])
@@ -182,8 +186,8 @@ class ProbeStepper(_Explorer):
         return box
 
     def _sync(self) -> None:
-        if self._slider.value != self.index:
-            self._slider.value = self.index  # observe() calls go() again: same index, no loop
+        if self._slider.value != self.index + 1:
+            self._slider.value = self.index + 1  # observe() calls go() again: same index, no loop
         self._prev.disabled = self.index == 0
         self._next.disabled = self.index == self.count - 1
         self._view.value = _bundle_html(self.current)

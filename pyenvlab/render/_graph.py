@@ -38,6 +38,7 @@ __all__ = [
     "dot_available",
     "html_label",
     "label",
+    "new_digraph",
     "pipe",
     "shorten",
 ]
@@ -142,11 +143,17 @@ class Ids:
         return key in self._ids
 
 
+def new_digraph(name: str, **attributes: Any) -> Any:
+    """An empty :class:`pyenvlab.render._digraph.Digraph` (a ``graphviz.Digraph`` that shows as
+    SVG and PNG in Jupyter); ``attributes`` go to its constructor (``graph_attr=`` ...)."""
+    from pyenvlab.render._digraph import Digraph
+
+    return Digraph(name, **attributes)
+
+
 def digraph(name: str, *, caption: Iterable[str] = (), rankdir: str = "TB", **graph_attr: str) -> Any:
     """A ``graphviz.Digraph`` with pyenvlab's fonts and an escaped caption (legend) below it."""
-    import graphviz
-
-    graph = graphviz.Digraph(name)
+    graph = new_digraph(name)
     graph.attr(
         "graph", rankdir=rankdir, fontname=FONT, fontsize="10", labelloc="b", labeljust="l", **graph_attr
     )

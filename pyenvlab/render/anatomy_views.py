@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
@@ -48,8 +49,8 @@ def dot(obj: Any, **view_options: Any) -> Any:
         raise NotImplementedError(msg)
     import graphviz  # only when a graph is drawn
 
-    graph = graphviz.Digraph(
-        name=type(obj).__name__,
+    graph = _graph.new_digraph(
+        type(obj).__name__,
         graph_attr={"rankdir": view_options.get("rankdir", "LR"), "fontname": "Helvetica"},
         node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9"},

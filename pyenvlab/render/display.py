@@ -31,14 +31,14 @@ the notebook is trusted and PNG when it is not, so the graph shows either way (t
 from __future__ import annotations
 
 import base64
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from typing import Any
 
 from pyenvlab.render._escape import html_text
 from pyenvlab.render._graph import INSTALL_HINT, pipe
 from pyenvlab.render._table import CSS
 
-__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "ipython_display", "mimebundle"]
+__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "graph_bundle", "ipython_display", "mimebundle"]
 
 #: width of ``text/plain`` (fixed, so the repr does not depend on the terminal)
 PLAIN_WIDTH = 100
@@ -158,6 +158,42 @@ def mimebundle(
     if fig.svg is not None and wanted("image/svg+xml"):
         bundle["image/svg+xml"] = fig.svg
     if fig.svg is not None and wanted("image/png"):
+        png = fig.png()
+        if png is not None:
+            bundle["image/png"] = png
+    return bundle
+
+
+def graph_bundle(
+    graph: Any, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The display bundle of a bare graph (what :func:`pyenvlab.render.dot` returns).
+
+    ``image/svg+xml`` for trusted notebooks, ``image/png`` for untrusted ones and a stable
+    ``text/plain`` (no memory address); when ``dot`` cannot run, ``text/plain`` and
+    ``text/html`` carry the install hint and the DOT source instead of a picture.
+    """
+    include = None if include is None else set(include)
+    exclude = set(exclude or ())
+
+    def wanted(mime: str) -> bool:
+        return (include is None or mime in include) and mime not in exclude
+
+    svg = pipe(graph, "svg") if wanted("image/svg+xml") or wanted("image/png") else None
+    bundle: dict[str, Any] = {}
+    if svg is None:
+        fig = Figure(graph.source, None, graph, INSTALL_HINT)
+        if wanted("text/plain"):
+            bundle["text/plain"] = f"{INSTALL_HINT}\n{graph.source}"
+        if wanted("text/html"):
+            bundle["text/html"] = figure_html(fig)
+        return bundle
+    fig = Figure(graph.source, svg.decode("utf-8"), graph, None)
+    if wanted("text/plain"):
+        bundle["text/plain"] = f"[graph: {graph.name or 'unnamed'}]"
+    if wanted("image/svg+xml"):
+        bundle["image/svg+xml"] = fig.svg
+    if wanted("image/png"):
         png = fig.png()
         if png is not None:
             bundle["image/png"] = png

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
@@ -347,7 +348,7 @@ def dot(obj: Any, **view_options: Any) -> Any:
     import graphviz  # only when a graph is drawn
 
     kind = _kind(obj)
-    graph = graphviz.Digraph(name=kind, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
+    graph = _graph.new_digraph(kind, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
     graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
     if kind == "StartupTrace":
         _startup_dot(graph, obj, view_options.get("purposes"))

@@ -1,0 +1,200 @@
+"""Every workshop notebook, run in JupyterLab in a real browser (headless Chromium).
+
+For each notebook: run every cell, then check through JupyterLab's own model and DOM that no
+cell failed or wrote to stderr, that every graph shows as an image of real size, and leave a
+screenshot in ``test-artifacts/browser/``. The explorer widgets are driven by clicks and keys
+before the notebook's last cell (which removes the notebook's temporary files) runs.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.browser import NotebookPage, iter_notebooks
+
+pytestmark = pytest.mark.browser
+
+IMAGE_TYPES = ("image/svg+xml", "image/png")
+#: a graph drawn by Graphviz is never smaller than this (a broken image is 0 x 0 or 16 x 16)
+MIN_SIDE = 40
+
+
+def _text(locator) -> str:
+    return " ".join(locator.inner_text().split())
+
+
+def _wait_for_change(page: NotebookPage, locator, before: str, timeout: float = 60.0) -> str:
+    """Wait until the text of ``locator`` differs from ``before``; return the new text.
+
+    Polls through the locator, not an element handle: a widget's HTML view replaces its
+    elements on every update, and a handle would keep reading the old, detached one.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        text = _text(locator)
+        if text != before:
+            return text
+        if time.monotonic() > deadline:
+            msg = f"{page.name}: still {before!r} after {timeout:.0f} s"
+            raise AssertionError(msg)
+        page.page.wait_for_timeout(100)
+
+
+def _wait_for_text(page: NotebookPage, locator, expected: str, timeout: float = 60.0) -> None:
+    """Wait until the text of ``locator`` is ``expected``."""
+    deadline = time.monotonic() + timeout
+    while (text := _text(locator)) != expected:
+        if time.monotonic() > deadline:
+            msg = f"{page.name}: {text!r}, not {expected!r}, after {timeout:.0f} s"
+            raise AssertionError(msg)
+        page.page.wait_for_timeout(100)
+
+
+# -- widget interactions, run before the notebook's last cell ---------------------------------
+
+
+def _marked_probe(widget) -> str:
+    """The probe the stepper marks with ▶ in its highlighted row ('' when none)."""
+    rows = widget.locator("tr.current")
+    if rows.count() == 0:
+        return ""
+    text = _text(rows.first)
+    return text.split("▶", 1)[1].split(",")[0].strip() if "▶" in text else ""
+
+
+def _drive_probe_stepper(page: NotebookPage) -> None:
+    cell = page.cell(page.cell_index("ProbeStepper(t"))
+    widget = cell.locator(".widget-vbox").first
+    note = widget.locator(".pyenvlab-note").first
+    note.wait_for()
+    steps = re.fullmatch(r"step 1 of (\d+)", _text(note))
+    assert steps, _text(note)
+    count = int(steps.group(1))
+    assert count >= 5, "the shadowed json import takes several probes"
+    assert widget.locator("tr.current").count() == 0, "step 1 is before the first entry"
+    next_button = widget.get_by_role("button", name="next \u25b6")
+
+    marked = []
+    for step in range(2, 5):  # entry 1 gets its finder, then its first two probes
+        next_button.click()
+        assert _wait_for_change(page, note, f"step {step - 1} of {count}") == f"step {step} of {count}"
+        assert widget.locator("tr.current").count() == 1, "one entry is highlighted"
+        marked.append(_marked_probe(widget))
+    assert marked[0] == "", "getting the finder is not a probe"
+    assert marked[1] and marked[2] and marked[1] != marked[2], f"the marked probe moves: {marked}"
+
+    widget.locator(".widget-slider .noUi-handle").first.focus()
+    for _ in range(count - 4):  # the slider's keyboard: to the last step
+        page.page.keyboard.press("ArrowRight")
+    _wait_for_text(page, note, f"step {count} of {count}")
+    assert "found in the 2nd" in _text(widget.locator(".pyenvlab-step"))
+    assert next_button.is_disabled()
+
+    widget.get_by_role("button", name="\u25c0 back").click()
+    assert _wait_for_change(page, note, f"step {count} of {count}") == f"step {count - 1} of {count}"
+    graph = widget.locator(".pyenvlab-graph img").first
+    assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
+    widget.screenshot(path=str(page_artifact(page, "probe-stepper")))
+
+
+def _drive_sys_path_lab(page: NotebookPage) -> None:
+    cell = page.cell(page.cell_index("SysPathLab("))
+    widget = cell.locator(".widget-vbox").first
+    summary = widget.locator(".pyenvlab-summary").first
+    summary.wait_for()
+    before = _text(summary)
+    assert re.search(r"uses \S+/shadow/json\.py;", before), before
+
+    entries = widget.locator(".widget-select select")
+    entries.select_option(index=0)  # the shadow directory
+    widget.get_by_role("button", name="\u25bc down").click()
+    moved = _wait_for_change(page, summary, before)
+    assert re.search(r"uses \S+/other/json/__init__\.py;", moved), moved
+    assert re.search(r"shadowed: \S+/shadow/json\.py", moved), moved
+    options = entries.locator("option").all_inner_texts()
+    assert [o.split()[1:] for o in options] == [["[x]", o.split()[-1]] for o in options]
+    assert options[0].endswith("/other") and options[1].endswith("/shadow"), options
+
+    for index in (0, 1):  # switch both off: the standard library's json is back
+        entries.select_option(index=index)
+        current = _text(summary)
+        widget.get_by_role("button", name="on/off").click()
+        current = _wait_for_change(page, summary, current)
+    assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
+    assert "/other/" not in current and "/shadow/" not in current
+    widget.screenshot(path=str(page_artifact(page, "sys-path-lab")))
+
+
+def _drive_startup_explorer(page: NotebookPage) -> None:
+    cell = page.cell(page.cell_index("StartupExplorer()"))
+    widget = cell.locator(".widget-vbox").first
+    choice = widget.locator(".widget-dropdown select")
+    choice.wait_for()
+    view = widget.locator(".widget-html-content").first
+    labels = choice.locator("option").all_inner_texts()
+    assert len(labels) >= 1
+    first = _text(view)
+    others = [label for label in labels[1:] if re.search(r"3\.1\d", label)]
+    if not others:
+        pytest.skip("only one Python 3 interpreter on this machine: nothing to switch to")
+    choice.select_option(label=others[0])
+    shown = _wait_for_change(page, view, first)
+    version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
+    assert f"Python {version}" in shown, shown[:400]
+    widget.screenshot(path=str(page_artifact(page, "startup-explorer")))
+
+
+INTERACTIONS: dict[str, Callable[[NotebookPage], None]] = {
+    "04-module-location.ipynb": lambda page: (_drive_probe_stepper(page), _drive_sys_path_lab(page)),
+    "10-landmark-search.ipynb": _drive_startup_explorer,
+}
+
+
+def page_artifact(page: NotebookPage, what: str):
+    from tests.browser import artifacts_dir
+
+    return artifacts_dir() / f"{page.name.removesuffix('.ipynb')}-{what}.png"
+
+
+# -- the test ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [p.name for p in iter_notebooks()])
+def test_notebook_runs_in_jupyterlab(name: str, lab, chromium) -> None:
+    page = NotebookPage(chromium, lab, name).open()
+    try:
+        cells = page.cells()
+        code = [i for i, c in enumerate(cells) if c["type"] == "code"]
+        assert page.run_all_above(code[-1]) == "true", page.errors()
+        INTERACTIONS.get(name, lambda _page: None)(page)
+        assert page.run_cell(code[-1]) == "true", page.errors()
+
+        assert page.unexecuted() == []
+        assert page.errors() == []
+        cells = page.cells()
+        rendered = page.rendered()
+        assert len(rendered) == len(cells)
+        pictures = 0
+        for index, (cell, outputs) in enumerate(zip(cells, rendered, strict=True)):
+            for output, shown in zip(cell["outputs"], outputs, strict=True):
+                data = output.get("data", {})
+                for image in shown.images:  # every image loaded (no broken data: URI)
+                    assert image["complete"] and min(image["natural"]) > 0, (index, image)
+                if not any(mime in data for mime in IMAGE_TYPES):
+                    continue
+                pictures += 1
+                # run live, the output is trusted: JupyterLab picks the SVG
+                assert shown.mime == "image/svg+xml", (index, shown.mime)
+                (image,) = shown.images
+                assert min(image["natural"]) >= MIN_SIDE, (index, image)
+                assert min(image["shown"]) >= MIN_SIDE, (index, image)
+        if any("render.dot(" in c["source"] or "%trace_imports" in c["source"] for c in cells):
+            assert pictures, "this notebook draws graphs: none showed"
+        page.screenshot(name.removesuffix(".ipynb"))
+        assert page.dialogs == []
+    finally:
+        page.close()
