@@ -188,7 +188,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(msg)
 
 
-class Document:
+class Displayable:
+    """Mixin for records that show themselves in Jupyter (tables, then the graph).
+
+    The records hold no rendering code: both methods hand the record to
+    :mod:`pyenvlab.render`, which is imported only when something is displayed.
+    """
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from pyenvlab import render  # renderers load only when displayed
+
+        return render.mimebundle(self, include=include, exclude=exclude)
+
+    def _ipython_display_(self) -> None:
+        """In IPython: the tables, then the graph as SVG+PNG (shows in untrusted notebooks too)."""
+        from pyenvlab.render import display
+
+        display.ipython_display(self)
+
+
+class Document(Displayable):
     """Mixin for top-level records: a versioned JSON document and a Jupyter display.
 
     Subclasses are frozen dataclasses that set ``FORMAT`` (e.g. ``"pyenvlab.trace"``) and
@@ -263,14 +282,3 @@ class Document:
         from pathlib import Path
 
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from pyenvlab import render  # renderers load only when displayed
-
-        return render.mimebundle(self, include=include, exclude=exclude)
-
-    def _ipython_display_(self) -> None:
-        """In IPython: the tables, then the graph as SVG+PNG (shows in untrusted notebooks too)."""
-        from pyenvlab.render import display
-
-        display.ipython_display(self)

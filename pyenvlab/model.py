@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pyenvlab._records import Document
+from pyenvlab._records import Displayable, Document
 
 __all__ = [
     "Candidate",
@@ -82,7 +82,7 @@ class Visit:
 
 
 @dataclass(frozen=True)
-class ModuleRecord:
+class ModuleRecord(Displayable):
     """One module load (or failed load, or ``importlib.reload``), in the order it began.
 
     Fields follow ``importlib``'s vocabulary: ``origin`` and ``loader`` come from the module's

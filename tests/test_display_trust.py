@@ -92,3 +92,17 @@ def test_render_dot_without_dot_shows_the_source(monkeypatch: pytest.MonkeyPatch
     assert "apt-get install graphviz" in bundle["text/plain"]
     assert "DOT source" in bundle["text/html"]
     assert graph._repr_mimebundle_(include=["image/png"]) == {}
+
+
+@pytest.mark.exe
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+def test_a_module_record_displays_its_scan() -> None:
+    """``trace.module("json")`` in a notebook shows the scan table and graph, not a repr."""
+    record = simple_trace().module("json")
+    with capture_output() as captured:
+        record._ipython_display_()
+    tables, picture = captured.outputs
+    assert tables.data["text/plain"] == pyenvlab.render.text(record, width=100, color=False)
+    assert "<table" in tables.data["text/html"]
+    assert "ModuleRecord(" not in tables.data["text/plain"]
+    assert set(picture.data) == {"text/plain", "image/svg+xml", "image/png"}

@@ -5,7 +5,7 @@ how the first top-level import was found (every sys.path entry visited, the prob
 and the tables. Graphs are inline SVG when Graphviz's `dot` program is installed, otherwise the
 page shows their DOT source. No scripts, no network.
 
-With no MODULE, -c or --json it traces `import json` (the README's quick start), prints the
+With no MODULE, -c or --load it traces `import json` (the README's quick start), prints the
 scan as a table and writes pyenvlab-report.html.
 
 examples:
