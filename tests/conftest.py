@@ -94,10 +94,14 @@ def _browser_or_skip() -> str:
     return exe
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium driven by Playwright (one for the whole run); on teardown, checks
-    that the browser and Playwright's driver have ended."""
+    """A headless Chromium driven by Playwright; on teardown, checks that the browser and
+    Playwright's driver have ended.
+
+    One per test module, not per session: while Playwright's sync API is open, its event loop
+    counts as running in the main thread, and other tests' ``asyncio.run`` would refuse.
+    """
     from tests.browser import CHROMIUM_FLAGS, descendants, stop_all
 
     exe = _browser_or_skip()

@@ -198,3 +198,19 @@ def test_notebook_runs_in_jupyterlab(name: str, lab, chromium) -> None:
         assert page.dialogs == []
     finally:
         page.close()
+
+
+def test_closing_a_notebook_stops_its_kernel(lab, chromium) -> None:
+    """Each notebook page shuts its kernel down on close: no kernel piles up during the run
+    (and the lab fixture checks at the end that no process the server started survives)."""
+    before = set(lab.kernel_pids())
+    page = NotebookPage(chromium, lab, "00-index.ipynb").open()
+    try:
+        started = set(lab.kernel_pids()) - before
+        assert len(started) == 1, started
+    finally:
+        page.close()
+    deadline = time.monotonic() + 30
+    while started & set(lab.kernel_pids()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not started & set(lab.kernel_pids()), "the kernel outlived its notebook page"
