@@ -434,6 +434,10 @@ class NotebookPage:
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
 
     # -- pictures -----------------------------------------------------------------------------
+    def artifact(self, what: str) -> Path:
+        """The screenshot path for ``what`` in this notebook (``NAME-what.png``)."""
+        return artifacts_dir() / f"{self.name.removesuffix('.ipynb')}-{what}.png"
+
     def screenshot(self, stem: str) -> Path:
         """A picture of the whole notebook (the viewport grown to its height, at most 16000 px)."""
         path = artifacts_dir() / f"{stem}.png"

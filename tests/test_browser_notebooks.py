@@ -98,7 +98,7 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     assert _wait_for_change(page, note, f"step {count} of {count}") == f"step {count - 1} of {count}"
     graph = widget.locator(".pyenvlab-graph img").first
     assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
-    widget.screenshot(path=str(page_artifact(page, "probe-stepper")))
+    widget.screenshot(path=str(page.artifact("probe-stepper")))
 
 
 def _drive_sys_path_lab(page: NotebookPage) -> None:
@@ -126,7 +126,7 @@ def _drive_sys_path_lab(page: NotebookPage) -> None:
         current = _wait_for_change(page, summary, current)
     assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
     assert "/other/" not in current and "/shadow/" not in current
-    widget.screenshot(path=str(page_artifact(page, "sys-path-lab")))
+    widget.screenshot(path=str(page.artifact("sys-path-lab")))
 
 
 def _drive_startup_explorer(page: NotebookPage) -> None:
@@ -145,19 +145,13 @@ def _drive_startup_explorer(page: NotebookPage) -> None:
     shown = _wait_for_change(page, view, first)
     version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
     assert f"Python {version}" in shown, shown[:400]
-    widget.screenshot(path=str(page_artifact(page, "startup-explorer")))
+    widget.screenshot(path=str(page.artifact("startup-explorer")))
 
 
 INTERACTIONS: dict[str, Callable[[NotebookPage], None]] = {
     "04-module-location.ipynb": lambda page: (_drive_probe_stepper(page), _drive_sys_path_lab(page)),
     "10-landmark-search.ipynb": _drive_startup_explorer,
 }
-
-
-def page_artifact(page: NotebookPage, what: str):
-    from tests.browser import artifacts_dir
-
-    return artifacts_dir() / f"{page.name.removesuffix('.ipynb')}-{what}.png"
 
 
 # -- the test ------------------------------------------------------------------------------

@@ -106,3 +106,8 @@ def test_a_module_record_displays_its_scan() -> None:
     assert "<table" in tables.data["text/html"]
     assert "ModuleRecord(" not in tables.data["text/plain"]
     assert set(picture.data) == {"text/plain", "image/svg+xml", "image/png"}
+
+
+def test_render_dot_text_only_does_not_draw() -> None:
+    graph = pyenvlab.render.dot(simple_trace())
+    assert graph._repr_mimebundle_(include=["text/plain"]) == {"text/plain": f"[graph: {graph.name}]"}

@@ -71,7 +71,11 @@ def html(obj: object) -> str:
 
 
 def dot(obj: object, **view_options: Any) -> Any:
-    """A ``graphviz.Digraph`` of ``obj`` (the graphviz package is imported here, not before)."""
+    """A ``graphviz.Digraph`` of ``obj`` (the graphviz package is imported here, not before).
+
+    The graph is a subclass that Jupyter shows as SVG and PNG, so it shows in untrusted
+    notebooks too; ``.source`` is the DOT text, ``.pipe(format=...)`` renders it.
+    """
     return views_for(obj).dot(obj, **view_options)
 
 

@@ -179,18 +179,21 @@ def graph_bundle(
     def wanted(mime: str) -> bool:
         return (include is None or mime in include) and mime not in exclude
 
-    svg = pipe(graph, "svg") if wanted("image/svg+xml") or wanted("image/png") else None
+    pictures = wanted("image/svg+xml") or wanted("image/png")
+    svg = pipe(graph, "svg") if pictures else None
     bundle: dict[str, Any] = {}
-    if svg is None:
+    if pictures and svg is None:
         fig = Figure(graph.source, None, graph, INSTALL_HINT)
         if wanted("text/plain"):
             bundle["text/plain"] = f"{INSTALL_HINT}\n{graph.source}"
         if wanted("text/html"):
             bundle["text/html"] = figure_html(fig)
         return bundle
-    fig = Figure(graph.source, svg.decode("utf-8"), graph, None)
     if wanted("text/plain"):
         bundle["text/plain"] = f"[graph: {graph.name or 'unnamed'}]"
+    if svg is None:
+        return bundle
+    fig = Figure(graph.source, svg.decode("utf-8"), graph, None)
     if wanted("image/svg+xml"):
         bundle["image/svg+xml"] = fig.svg
     if wanted("image/png"):
