@@ -17,6 +17,7 @@ Recipe and pitfalls: ``shared/research/jupyter-ecosystem.md`` section 8.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -438,10 +439,11 @@ class NotebookPage:
         """The screenshot path for ``what`` in this notebook (``NAME-what.png``)."""
         return artifacts_dir() / f"{self.name.removesuffix('.ipynb')}-{what}.png"
 
-    def screenshot(self, stem: str) -> Path:
-        """A picture of the whole notebook (the viewport grown to its height, at most 16000 px)."""
-        path = artifacts_dir() / f"{stem}.png"
-        # the notebook scrolls inside its panel: grow the window until the panel holds it all
+    @contextlib.contextmanager
+    def _unscrolled(self) -> Iterator[None]:
+        """Grow the window until the notebook needs no scrolling (at most 16000 px), scrolled
+        to the top; the notebook scrolls inside its panel, so a page screenshot alone would
+        show one screenful."""
         height = self.page.evaluate(
             f"""() => {{
               const outer = {_PANEL}.content.node.querySelector('.jp-WindowedPanel-outer');
@@ -453,8 +455,23 @@ class NotebookPage:
             f"() => {{ {_PANEL}.content.node.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }}"
         )
         self.page.wait_for_timeout(300)  # let the layout settle
-        self.page.screenshot(path=str(path))
-        self.page.set_viewport_size({"width": 1280, "height": 900})
+        try:
+            yield
+        finally:
+            self.page.set_viewport_size({"width": 1280, "height": 900})
+
+    def screenshot(self, stem: str) -> Path:
+        """A picture of the whole notebook, saved as ``stem.png`` in the artefacts directory."""
+        path = artifacts_dir() / f"{stem}.png"
+        with self._unscrolled():
+            self.page.screenshot(path=str(path))
+        return path
+
+    def screenshot_of(self, locator: Any, what: str) -> Path:
+        """A picture of one element (a widget, an output), whole however tall it is."""
+        path = self.artifact(what)
+        with self._unscrolled():
+            locator.screenshot(path=str(path))
         return path
 
 

@@ -98,7 +98,7 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     assert _wait_for_change(page, note, f"step {count} of {count}") == f"step {count - 1} of {count}"
     graph = widget.locator(".pyenvlab-graph img").first
     assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
-    widget.screenshot(path=str(page.artifact("probe-stepper")))
+    page.screenshot_of(widget, "probe-stepper")
 
 
 def _drive_sys_path_lab(page: NotebookPage) -> None:
@@ -126,7 +126,7 @@ def _drive_sys_path_lab(page: NotebookPage) -> None:
         current = _wait_for_change(page, summary, current)
     assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
     assert "/other/" not in current and "/shadow/" not in current
-    widget.screenshot(path=str(page.artifact("sys-path-lab")))
+    page.screenshot_of(widget, "sys-path-lab")
 
 
 def _drive_startup_explorer(page: NotebookPage) -> None:
@@ -145,10 +145,35 @@ def _drive_startup_explorer(page: NotebookPage) -> None:
     shown = _wait_for_change(page, view, first)
     version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
     assert f"Python {version}" in shown, shown[:400]
-    widget.screenshot(path=str(page.artifact("startup-explorer")))
+    page.screenshot_of(widget, "startup-explorer")
+
+
+def _drive_namespace_explorer(page: NotebookPage) -> None:
+    cell = page.cell(page.cell_index("%%namespace --explore"))
+    widget = cell.locator(".widget-vbox").first
+    names = widget.locator(".widget-select select")
+    names.wait_for()
+    detail = widget.locator(".pyenvlab-step").first
+    assert names.locator("option").all_inner_texts() == ["posixpath", "p", "answer", "double"]
+    assert _text(detail).startswith("posixpath (module, added)")
+
+    widget.get_by_role("button", name="function").click()  # a kind: only its names remain
+    _wait_for_text(page, detail, "double (function, added): <function double>")
+    assert names.locator("option").all_inner_texts() == ["double"]
+
+    widget.get_by_role("button", name="module").click()
+    before = _wait_for_change(page, detail, "double (function, added): <function double>")
+    assert names.locator("option").all_inner_texts() == ["posixpath", "p"]
+    names.select_option("p")  # the other name of the same module object
+    shown = _wait_for_change(page, detail, before)
+    assert shown.startswith("p (module, added): <module 'posixpath'"), shown
+    others = shown.partition("; the same module object as ")[2].split(", ")
+    assert {"posixpath", "ospath"} <= set(others), shown  # ospath: bound by the cell above
+    page.screenshot_of(widget, "namespace-explorer")
 
 
 INTERACTIONS: dict[str, Callable[[NotebookPage], None]] = {
+    "01-namespaces.ipynb": _drive_namespace_explorer,
     "04-module-location.ipynb": lambda page: (_drive_probe_stepper(page), _drive_sys_path_lab(page)),
     "10-landmark-search.ipynb": _drive_startup_explorer,
 }
