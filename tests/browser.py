@@ -333,6 +333,11 @@ _RENDERED = f"""() => {{
 }}"""
 
 
+def text_of(locator: Any) -> str:
+    """The visible text of a Playwright locator, whitespace runs collapsed to one space."""
+    return " ".join(locator.inner_text().split())
+
+
 @dataclass(frozen=True)
 class Output:
     """One output as JupyterLab shows it: the mime type it chose, its text, its images."""
@@ -433,6 +438,29 @@ class NotebookPage:
     def cell(self, index: int) -> Any:
         """The Playwright locator of cell ``index`` in the open notebook."""
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+
+    def wait_for_change(self, locator: Any, before: str, timeout: float = 60.0) -> str:
+        """Wait until the text of ``locator`` differs from ``before``; return the new text.
+
+        Polls through the locator, not an element handle: a widget's HTML view replaces its
+        elements on every update, and a handle would keep reading the old, detached one.
+        """
+        deadline = time.monotonic() + timeout
+        while (text := text_of(locator)) == before:
+            if time.monotonic() > deadline:
+                msg = f"{self.name}: still {before!r} after {timeout:.0f} s"
+                raise AssertionError(msg)
+            self.page.wait_for_timeout(100)
+        return text
+
+    def wait_for_text(self, locator: Any, expected: str, timeout: float = 60.0) -> None:
+        """Wait until the text of ``locator`` is ``expected``."""
+        deadline = time.monotonic() + timeout
+        while (text := text_of(locator)) != expected:
+            if time.monotonic() > deadline:
+                msg = f"{self.name}: {text!r}, not {expected!r}, after {timeout:.0f} s"
+                raise AssertionError(msg)
+            self.page.wait_for_timeout(100)
 
     # -- pictures -----------------------------------------------------------------------------
     def artifact(self, what: str) -> Path:

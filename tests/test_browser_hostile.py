@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import pyenvlab
-from tests.browser import NotebookPage, artifacts_dir
+from tests.browser import NotebookPage, artifacts_dir, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -176,10 +176,11 @@ def test_notebook_outputs_show_payloads_as_text(hostile: dict[str, Any], lab, ch
         )  # fmt: skip
         assert text.count(DIR_HIT) >= 5, "tables, explorers and the sys.path lab all name it"
         # the stepper still steps, its payload-named rows re-rendered each time
-        stepper = page.cell(6).locator(".widget-vbox").first
+        stepper = page.cell(page.cell_index("ProbeStepper(")).locator(".widget-vbox").first
+        note = stepper.locator(".pyenvlab-note").first
+        before = text_of(note)
         stepper.get_by_role("button", name="next \u25b6").click()
-        page.page.wait_for_timeout(500)
-        assert "step 2 of" in stepper.inner_text()
+        assert page.wait_for_change(note, before).startswith("step 2 of")
         notebook = ".jp-NotebookPanel:not(.lm-mod-hidden)"
         _check_page(page.page, page.dialogs, scope=notebook, payloads=[DIR_HIT])
         page.screenshot("hostile-notebook")

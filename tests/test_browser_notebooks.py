@@ -14,44 +14,13 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.browser import NotebookPage, iter_notebooks
+from tests.browser import NotebookPage, iter_notebooks, text_of
 
 pytestmark = pytest.mark.browser
 
 IMAGE_TYPES = ("image/svg+xml", "image/png")
 #: a graph drawn by Graphviz is never smaller than this (a broken image is 0 x 0 or 16 x 16)
 MIN_SIDE = 40
-
-
-def _text(locator) -> str:
-    return " ".join(locator.inner_text().split())
-
-
-def _wait_for_change(page: NotebookPage, locator, before: str, timeout: float = 60.0) -> str:
-    """Wait until the text of ``locator`` differs from ``before``; return the new text.
-
-    Polls through the locator, not an element handle: a widget's HTML view replaces its
-    elements on every update, and a handle would keep reading the old, detached one.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        text = _text(locator)
-        if text != before:
-            return text
-        if time.monotonic() > deadline:
-            msg = f"{page.name}: still {before!r} after {timeout:.0f} s"
-            raise AssertionError(msg)
-        page.page.wait_for_timeout(100)
-
-
-def _wait_for_text(page: NotebookPage, locator, expected: str, timeout: float = 60.0) -> None:
-    """Wait until the text of ``locator`` is ``expected``."""
-    deadline = time.monotonic() + timeout
-    while (text := _text(locator)) != expected:
-        if time.monotonic() > deadline:
-            msg = f"{page.name}: {text!r}, not {expected!r}, after {timeout:.0f} s"
-            raise AssertionError(msg)
-        page.page.wait_for_timeout(100)
 
 
 # -- widget interactions, run before the notebook's last cell ---------------------------------
@@ -62,7 +31,7 @@ def _marked_probe(widget) -> str:
     rows = widget.locator("tr.current")
     if rows.count() == 0:
         return ""
-    text = _text(rows.first)
+    text = text_of(rows.first)
     return text.split("▶", 1)[1].split(",")[0].strip() if "▶" in text else ""
 
 
@@ -71,8 +40,8 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     widget = cell.locator(".widget-vbox").first
     note = widget.locator(".pyenvlab-note").first
     note.wait_for()
-    steps = re.fullmatch(r"step 1 of (\d+)", _text(note))
-    assert steps, _text(note)
+    steps = re.fullmatch(r"step 1 of (\d+)", text_of(note))
+    assert steps, text_of(note)
     count = int(steps.group(1))
     assert count >= 5, "the shadowed json import takes several probes"
     assert widget.locator("tr.current").count() == 0, "step 1 is before the first entry"
@@ -81,7 +50,7 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     marked = []
     for step in range(2, 5):  # entry 1 gets its finder, then its first two probes
         next_button.click()
-        assert _wait_for_change(page, note, f"step {step - 1} of {count}") == f"step {step} of {count}"
+        assert page.wait_for_change(note, f"step {step - 1} of {count}") == f"step {step} of {count}"
         assert widget.locator("tr.current").count() == 1, "one entry is highlighted"
         marked.append(_marked_probe(widget))
     assert marked[0] == "", "getting the finder is not a probe"
@@ -90,12 +59,12 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     widget.locator(".widget-slider .noUi-handle").first.focus()
     for _ in range(count - 4):  # the slider's keyboard: to the last step
         page.page.keyboard.press("ArrowRight")
-    _wait_for_text(page, note, f"step {count} of {count}")
-    assert "found in the 2nd" in _text(widget.locator(".pyenvlab-step"))
+    page.wait_for_text(note, f"step {count} of {count}")
+    assert "found in the 2nd" in text_of(widget.locator(".pyenvlab-step"))
     assert next_button.is_disabled()
 
     widget.get_by_role("button", name="\u25c0 back").click()
-    assert _wait_for_change(page, note, f"step {count} of {count}") == f"step {count - 1} of {count}"
+    assert page.wait_for_change(note, f"step {count} of {count}") == f"step {count - 1} of {count}"
     graph = widget.locator(".pyenvlab-graph img").first
     assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
     page.screenshot_of(widget, "probe-stepper")
@@ -106,13 +75,13 @@ def _drive_sys_path_lab(page: NotebookPage) -> None:
     widget = cell.locator(".widget-vbox").first
     summary = widget.locator(".pyenvlab-summary").first
     summary.wait_for()
-    before = _text(summary)
+    before = text_of(summary)
     assert re.search(r"uses \S+/shadow/json\.py;", before), before
 
     entries = widget.locator(".widget-select select")
     entries.select_option(index=0)  # the shadow directory
     widget.get_by_role("button", name="\u25bc down").click()
-    moved = _wait_for_change(page, summary, before)
+    moved = page.wait_for_change(summary, before)
     assert re.search(r"uses \S+/other/json/__init__\.py;", moved), moved
     assert re.search(r"shadowed: \S+/shadow/json\.py", moved), moved
     options = entries.locator("option").all_inner_texts()
@@ -121,9 +90,9 @@ def _drive_sys_path_lab(page: NotebookPage) -> None:
 
     for index in (0, 1):  # switch both off: the standard library's json is back
         entries.select_option(index=index)
-        current = _text(summary)
+        current = text_of(summary)
         widget.get_by_role("button", name="on/off").click()
-        current = _wait_for_change(page, summary, current)
+        current = page.wait_for_change(summary, current)
     assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
     assert "/other/" not in current and "/shadow/" not in current
     page.screenshot_of(widget, "sys-path-lab")
@@ -137,14 +106,14 @@ def _drive_startup_explorer(page: NotebookPage) -> None:
     view = widget.locator(".widget-html-content").first
     labels = choice.locator("option").all_inner_texts()
     assert len(labels) >= 1
-    first = _text(view)
+    first = text_of(view)
     assert first.startswith("Startup of "), first[:200]
     others = [label for label in labels[1:] if re.search(r"3\.1\d", label)]
     if not others:  # one interpreter on this machine: nothing to switch to (the rest still runs)
         page.screenshot_of(widget, "startup-explorer")
         return
     choice.select_option(label=others[0])
-    shown = _wait_for_change(page, view, first)
+    shown = page.wait_for_change(view, first)
     version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
     assert f"Python {version}" in shown, shown[:400]
     page.screenshot_of(widget, "startup-explorer")
@@ -157,17 +126,17 @@ def _drive_namespace_explorer(page: NotebookPage) -> None:
     names.wait_for()
     detail = widget.locator(".pyenvlab-step").first
     assert names.locator("option").all_inner_texts() == ["posixpath", "p", "answer", "double"]
-    assert _text(detail).startswith("posixpath (module, added)")
+    assert text_of(detail).startswith("posixpath (module, added)")
 
     widget.get_by_role("button", name="function").click()  # a kind: only its names remain
-    _wait_for_text(page, detail, "double (function, added): <function double>")
+    page.wait_for_text(detail, "double (function, added): <function double>")
     assert names.locator("option").all_inner_texts() == ["double"]
 
     widget.get_by_role("button", name="module").click()
-    before = _wait_for_change(page, detail, "double (function, added): <function double>")
+    before = page.wait_for_change(detail, "double (function, added): <function double>")
     assert names.locator("option").all_inner_texts() == ["posixpath", "p"]
     names.select_option("p")  # the other name of the same module object
-    shown = _wait_for_change(page, detail, before)
+    shown = page.wait_for_change(detail, before)
     assert shown.startswith("p (module, added): <module 'posixpath'"), shown
     others = shown.partition("; the same module object as ")[2].split(", ")
     assert {"posixpath", "ospath"} <= set(others), shown  # ospath: bound by the cell above
