@@ -108,7 +108,13 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     before = descendants(os.getpid())
-    playwright = sync_playwright().start()
+    try:
+        playwright = sync_playwright().start()
+    except Exception as exc:  # the driver is a bundled node binary: a missing library kills it
+        pytest.fail(
+            f"Playwright's driver did not start ({exc}); on Debian it needs libatomic1: "
+            "run bash scripts/bootstrap --dev"
+        )
     try:
         browser = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
     except Exception:
