@@ -398,3 +398,24 @@ def test_script_directory_and_relative_argv0(venv: Path, tmp_path: Path) -> None
     assert trace.sys_path[0].source == "script directory"
     assert trace.prefix == str(venv)  # a relative argv0 is made absolute against the cwd
     assert trace.verified
+
+
+def test_a_strace_that_cannot_trace_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When strace records nothing (ptrace forbidden in a container, say), the trace says why
+    instead of quietly showing an empty, unverified walk."""
+    fake = tmp_path / "bin" / "strace"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\necho 'strace: ptrace(PTRACE_TRACEME, ...): Operation not permitted' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    trace = startup(sys.executable, cwd=tmp_path, method="strace")
+    assert trace.method == "strace"
+    assert trace.probes == ()
+    assert not trace.verified
+    assert any(
+        note.startswith("strace recorded no file checks (exit status 1:")
+        and "Operation not permitted" in note
+        for note in trace.notes
+    ), trace.notes

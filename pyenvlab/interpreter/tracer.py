@@ -262,7 +262,7 @@ def startup(
                 notes.append(f"the getpath code object is not available here ({reasons})")
             if strace is not None and wanted in (None, "strace"):
                 method = "strace"
-                probes = _strace_probes(
+                probes, problem = _strace_probes(
                     strace=strace,
                     target=target,
                     argv0=argv0,
@@ -271,6 +271,8 @@ def startup(
                     workdir=workdir,
                     tmpdir=tmpdir,
                 )
+                if problem:
+                    notes.append(problem)
                 code_source = "strace"
             else:
                 method = "model"
@@ -389,7 +391,9 @@ def _strace_probes(
     environ: Mapping[str, str],
     workdir: str,
     tmpdir: Path,
-) -> list[StartupProbe]:
+) -> tuple[list[StartupProbe], str | None]:
+    """The file checks of a real ``-S`` start, read from ``strace``, and a note when strace
+    recorded none (it could not run, or could not trace: ptrace forbidden, a timeout)."""
     log = tmpdir / "strace.txt"
     bash = shutil.which("bash") or "/bin/bash"
     argv = [
@@ -411,12 +415,12 @@ def _strace_probes(
         "pass",
     ]
     try:
-        subprocess.run(
+        run = subprocess.run(
             argv, env=dict(environ), cwd=workdir, capture_output=True, timeout=TIMEOUT, check=False
         )
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    except (OSError, subprocess.TimeoutExpired):
-        return []
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [], f"strace could not trace the start: {exc}"
     start = 0
     for index, line in enumerate(lines):
         if "execve(" in line and line.rstrip().endswith("= 0"):
@@ -448,7 +452,10 @@ def _strace_probes(
     last = max((i for i, p in enumerate(probes) if p.purpose == "lib-dynload landmark"), default=None)
     if last is not None:
         probes[last + 1 :] = [dataclasses.replace(p, purpose="import system") for p in probes[last + 1 :]]
-    return probes
+    if not probes:
+        said = _tail(run.stderr.decode("utf-8", "replace")) or "no message"
+        return [], f"strace recorded no file checks (exit status {run.returncode}: {said})"
+    return probes, None
 
 
 # -- model tier (no real trace possible) ---------------------------------------------------
