@@ -168,6 +168,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The port chosen for JupyterLab was taken before the server could bind it."""
+
+
 class LabServer:
     """``jupyter lab`` serving ``root`` on 127.0.0.1, isolated from the user's Jupyter setup.
 
@@ -211,8 +215,23 @@ class LabServer:
             path.write_text(json.dumps(values))
         return settings
 
-    def start(self, timeout: float = 90.0) -> None:
-        """Start the server and wait until its REST API answers."""
+    def start(self, timeout: float = 90.0, attempts: int = 3) -> None:
+        """Start the server and wait until its REST API answers.
+
+        The free port is chosen before the server binds it; if another process takes it in
+        between, the server exits at once (``port_retries=0``) and a new port is tried.
+        """
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        return None
+
+    def _start(self, timeout: float) -> None:
         settings = self._settings()
         command = [
             sys.executable, "-m", "jupyter", "lab",
@@ -235,7 +254,8 @@ class LabServer:
         while True:
             if self.process.poll() is not None:
                 msg = f"jupyter lab exited with status {self.process.returncode}:\n{self.log_tail()}"
-                raise RuntimeError(msg)
+                self.process = None
+                raise (PortTaken if "already in use" in msg else RuntimeError)(msg)
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status", timeout=2):
                     return
