@@ -31,7 +31,7 @@ the notebook is trusted and PNG when it is not, so the graph shows either way (t
 from __future__ import annotations
 
 import base64
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from pyenvlab.render._escape import html_text
@@ -132,8 +132,29 @@ def _strip_xml_prolog(svg: str) -> str:
     return svg[start:] if start >= 0 else svg
 
 
+def _wanted(include: Iterable[str] | None, exclude: Iterable[str] | None) -> Any:
+    """The mime-type filter of ``_repr_mimebundle_(include, exclude)``."""
+    keep = None if include is None else set(include)
+    drop = set(exclude or ())
+    return lambda mime: (keep is None or mime in keep) and mime not in drop
+
+
+def _pictures(fig: Figure, wanted: Any) -> dict[str, Any]:
+    """The SVG and (unless the graph is very large) PNG of a drawn figure, as far as wanted."""
+    pictures: dict[str, Any] = {}
+    if fig.svg is None:
+        return pictures
+    if wanted("image/svg+xml"):
+        pictures["image/svg+xml"] = fig.svg
+    if wanted("image/png"):
+        png = fig.png()
+        if png is not None:
+            pictures["image/png"] = png
+    return pictures
+
+
 def mimebundle(
-    obj: object, include: Container[str] | None = None, exclude: Container[str] | None = None
+    obj: object, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """The display bundle of any pyenvlab record (see the module docstring).
 
@@ -144,9 +165,7 @@ def mimebundle(
     """
     from pyenvlab.render import views_for
 
-    def wanted(mime: str) -> bool:
-        return (include is None or mime in include) and (exclude is None or mime not in exclude)
-
+    wanted = _wanted(include, exclude)
     views = views_for(obj)
     bundle: dict[str, Any] = {}
     if wanted("text/plain"):
@@ -155,12 +174,7 @@ def mimebundle(
     fig = figure(obj) if graphic else Figure(None, None, None, None)
     if wanted("text/html"):
         bundle["text/html"] = f"<style>{CSS}</style>" + views.html(obj) + figure_html(fig)
-    if fig.svg is not None and wanted("image/svg+xml"):
-        bundle["image/svg+xml"] = fig.svg
-    if fig.svg is not None and wanted("image/png"):
-        png = fig.png()
-        if png is not None:
-            bundle["image/png"] = png
+    bundle.update(_pictures(fig, wanted))
     return bundle
 
 
@@ -173,12 +187,7 @@ def graph_bundle(
     ``text/plain`` (no memory address); when ``dot`` cannot run, ``text/plain`` and
     ``text/html`` carry the install hint and the DOT source instead of a picture.
     """
-    include = None if include is None else set(include)
-    exclude = set(exclude or ())
-
-    def wanted(mime: str) -> bool:
-        return (include is None or mime in include) and mime not in exclude
-
+    wanted = _wanted(include, exclude)
     pictures = wanted("image/svg+xml") or wanted("image/png")
     svg = pipe(graph, "svg") if pictures else None
     bundle: dict[str, Any] = {}
@@ -193,13 +202,7 @@ def graph_bundle(
         bundle["text/plain"] = f"[graph: {graph.name or 'unnamed'}]"
     if svg is None:
         return bundle
-    fig = Figure(graph.source, svg.decode("utf-8"), graph, None)
-    if wanted("image/svg+xml"):
-        bundle["image/svg+xml"] = fig.svg
-    if wanted("image/png"):
-        png = fig.png()
-        if png is not None:
-            bundle["image/png"] = png
+    bundle.update(_pictures(Figure(graph.source, svg.decode("utf-8"), graph, None), wanted))
     return bundle
 
 
@@ -221,8 +224,5 @@ def ipython_display(obj: object) -> None:
     text = views.text(obj, width=PLAIN_WIDTH, color=False)
     display({"text/plain": text, "text/html": tables}, raw=True)
     if fig.svg is not None:
-        picture: dict[str, Any] = {"text/plain": f"[graph: {type(obj).__name__}]", "image/svg+xml": fig.svg}
-        png = fig.png()
-        if png is not None:
-            picture["image/png"] = png
+        picture = {"text/plain": f"[graph: {type(obj).__name__}]", **_pictures(fig, lambda _mime: True)}
         display(picture, raw=True)
