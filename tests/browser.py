@@ -184,6 +184,7 @@ class LabServer:
     def __init__(self, root: Path, home: Path) -> None:
         self.root = root
         self.home = home
+        home.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = home / "lab.log"
