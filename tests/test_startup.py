@@ -419,3 +419,32 @@ def test_a_strace_that_cannot_trace_is_said(tmp_path: Path, monkeypatch: pytest.
         and "Operation not permitted" in note
         for note in trace.notes
     ), trace.notes
+
+
+@pytest.mark.parametrize("pid", [7, 613, 4242, 31337, 1234567])
+def test_strace_lines_parse_whatever_the_pid_width(pid: int, tmp_path: Path) -> None:
+    """``strace -f`` pads pids to five columns: a pid of three digits is followed by three
+    spaces. The parser once dropped every line of a process with a short pid (pids wrap at
+    32768 on many machines), and the strace tier came back empty, seemingly at random."""
+    from pyenvlab.interpreter.tracer import _strace_probes
+
+    prefix = f"{pid:<5d} "
+    lines = [
+        'execve("/usr/bin/bash", ["bash"], 0x7ffc /* 3 vars */) = 0',
+        'execve("/opt/py/bin/python", ["python", "-S"], 0x55d5 /* 3 vars */) = 0',
+        'readlink("/opt/py/bin/python", 0x7ffd, 4096) = -1 EINVAL (Invalid argument)',
+        'newfstatat(AT_FDCWD, "/opt/py/lib/python3.9/os.py", {st_mode=S_IFREG|0644}, 0) = 0',
+    ]
+    log = "".join(prefix + line + "\n" for line in lines)
+    fake = tmp_path / "strace"
+    fake.write_text(f'#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\ncat > "$2" <<\'EOF\'\n{log}EOF\n')
+    fake.chmod(0o755)
+    probes, problem = _strace_probes(
+        strace=str(fake), target="/opt/py/bin/python", argv0="python", flags=(),
+        environ=dict(os.environ), workdir=str(tmp_path), tmpdir=tmp_path,
+    )  # fmt: skip
+    assert problem is None
+    assert [(p.check, p.path, p.result) for p in probes] == [
+        ("readlink", "/opt/py/bin/python", False),
+        ("stat", "/opt/py/lib/python3.9/os.py", True),
+    ]

@@ -378,6 +378,8 @@ def _label_getpath(
 
 # -- strace tier (interpreters without a getpath code object) -------------------------------
 
+#: one line of ``strace -f`` output: the pid (padded with spaces to five columns, so a pid of
+#: three digits is followed by three spaces), the call, its path argument, the result
 _SYSCALL = re.compile(r'^(?:\d+\s+)?(\w+)\((?:AT_FDCWD, )?"((?:[^"\\]|\\.)*)"(.*)\)\s+=\s+(-?\d+)')
 _IGNORE = re.compile(r"^/(etc|proc|sys|dev)/|/locale|gconv|glibc-hwcaps|/tls/|\.so(\.\d+)*$")
 
@@ -428,7 +430,7 @@ def _strace_probes(
     probes = []
     library_dirs: set[str] = set()
     for line in lines[start:]:
-        match = _SYSCALL.match(line.split("  ", 1)[-1] if "  " in line[:12] else line)
+        match = _SYSCALL.match(line)
         if not match:
             continue
         call, path, _, rc = match.groups()
