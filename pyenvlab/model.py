@@ -188,6 +188,7 @@ _TRACE_FIELDS = (
     "code",
     "seconds",
     "raised",
+    "stdlib_names",
 )
 
 
@@ -199,7 +200,9 @@ class Trace(Document):
     the order they first ran. ``sys_path`` is ``sys.path`` when the trace began; ``python`` and
     ``executable`` say which interpreter ran the code; ``code`` is what
     :func:`pyenvlab.trace_import` ran (``None`` for an in-process trace) and ``raised`` the
-    exception it ended with, if any (``"ExcType: message"``). ``errors`` lists anything that
+    exception it ended with, if any (``"ExcType: message"``). ``stdlib_names`` is the traced
+    interpreter's ``sys.stdlib_module_names`` (so a saved trace renders the same anywhere;
+    empty in traces of format version 1). ``errors`` lists anything that
     went wrong inside the recorder itself (the imports are never affected).
 
     A trace made by :func:`pyenvlab.trace` is filled in when its ``with`` block ends; its
@@ -207,7 +210,7 @@ class Trace(Document):
     """
 
     FORMAT = "pyenvlab.trace"
-    VERSION = 1
+    VERSION = 2
 
     # Defaults use default_factory on purpose: a plain default would also become a class
     # attribute, which would hide the lazy __getattr__ below for a trace still being built.
@@ -221,6 +224,7 @@ class Trace(Document):
     code: str | None = field(default_factory=_none)
     seconds: float = field(default_factory=float)
     raised: str | None = field(default_factory=_none)
+    stdlib_names: tuple[str, ...] = field(default_factory=tuple)
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -41,8 +42,22 @@ def test_round_trip_is_exact() -> None:
     t = sample()
     text = t.to_json()
     data = json.loads(text)
-    assert data["format"] == "pyenvlab.trace" and data["version"] == 1
+    assert data["format"] == "pyenvlab.trace" and data["version"] == 2
     assert Trace.from_json(text) == t
+
+
+def test_version_1_documents_still_load() -> None:
+    data = json.loads(sample().to_json())
+    data["version"] = 1
+    del data["stdlib_names"]
+    old = Trace.from_json(json.dumps(data))
+    assert old.stdlib_names == () and old.modules == sample().modules
+
+
+def test_a_trace_carries_the_traced_interpreters_stdlib_names() -> None:
+    with pyenvlab.trace() as t:
+        pass
+    assert set(t.stdlib_names) == set(sys.stdlib_module_names)
 
 
 def test_a_real_trace_round_trips() -> None:

@@ -668,6 +668,7 @@ class Session:
                     "python": ".".join(str(part) for part in sys.version_info[:3]),
                     "executable": sys.executable or "",
                     "sys_path": list(self.sys_path),
+                    "stdlib_names": sorted(getattr(sys, "stdlib_module_names", ())),
                     "errors": list(self.errors),
                     "candidates": self.candidates,
                     "code": self.code,
@@ -877,7 +878,7 @@ def build(events, generations, *, t0, candidates, meta):
                 "reloaded": load[L_RELOAD],
             }
         )
-    return {"format": "pyenvlab.trace", "version": 1, **meta, "modules": modules, "statements": statements}
+    return {"format": "pyenvlab.trace", "version": 2, **meta, "modules": modules, "statements": statements}
 
 
 def _attach(state, probe):
