@@ -80,15 +80,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> "Any":
-    import importlib
-
+    # __import__ rather than importlib.import_module: `importlib` itself is not loaded in a
+    # fresh interpreter, and `pyenvlab.trace` must not load it (see tracing.py).
     if name == "render":
-        return importlib.import_module("pyenvlab.render")
+        return __import__("pyenvlab.render", fromlist=["render"])
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'pyenvlab' has no attribute {name!r}"
         raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(__import__(module, fromlist=[name]), name)
     globals()[name] = value
     return value
 

@@ -17,9 +17,9 @@ Example:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from pyenvlab._cache import cache_root
 from pyenvlab.errors import PyenvlabError
 
 __all__ = ["NpmError", "cache_root", "ensure_package", "package_dir"]
@@ -27,16 +27,6 @@ __all__ = ["NpmError", "cache_root", "ensure_package", "package_dir"]
 
 class NpmError(PyenvlabError):
     """Node.js or npm is missing, or an npm package could not be installed."""
-
-
-def cache_root() -> Path:
-    """pyenvlab's cache directory (``PYENVLAB_CACHE``, else the XDG cache dir)."""
-    explicit = os.environ.get("PYENVLAB_CACHE")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "pyenvlab"
 
 
 def _split(spec: str) -> tuple[str, str]:

@@ -20,9 +20,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
 from importlib.machinery import BuiltinImporter, FrozenImporter
 
+from pyenvlab._records import replace
 from pyenvlab.errors import PyenvlabError
 from pyenvlab.model import Candidate, module_kind
 

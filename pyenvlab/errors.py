@@ -4,8 +4,6 @@ Every error we raise for bad input derives from :class:`PyenvlabError`, so the C
 Jupyter magics can turn it into one readable line instead of a traceback.
 """
 
-from __future__ import annotations
-
 __all__ = ["InterpreterError", "PyenvlabError", "TraceFormatError"]
 
 

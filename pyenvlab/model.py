@@ -18,14 +18,20 @@ Example:
     ('3.12.1', 0)
 """
 
-from __future__ import annotations
+from pyenvlab._records import Displayable, Document, Record
 
-import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Literal
 
-from pyenvlab._records import Displayable, Document
+    Outcome = Literal["hit", "miss", "namespace", "no-finder", "error"]
+    ProbeOp = Literal["stat", "listdir", "isfile", "isdir", "candidate"]
+    Kind = Literal["module", "package", "namespace", "extension", "builtin", "frozen"]
+else:  # the same choices, as text the record reader parses (no typing import at run time)
+    Outcome = 'Literal["hit", "miss", "namespace", "no-finder", "error"]'
+    ProbeOp = 'Literal["stat", "listdir", "isfile", "isdir", "candidate"]'
+    Kind = 'Literal["module", "package", "namespace", "extension", "builtin", "frozen"]'
 
 __all__ = [
     "Candidate",
@@ -37,15 +43,10 @@ __all__ = [
     "module_kind",
 ]
 
-Outcome = Literal["hit", "miss", "namespace", "no-finder", "error"]
-ProbeOp = Literal["stat", "listdir", "isfile", "isdir", "candidate"]
-Kind = Literal["module", "package", "namespace", "extension", "builtin", "frozen"]
-
 EXTENSION_SUFFIXES = (".so", ".pyd", ".dylib")
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Record):
     """One filesystem check the import system made.
 
     ``op`` is ``stat`` (a plain ``stat()``, e.g. a directory's mtime or a source file's size),
@@ -62,8 +63,7 @@ class Probe:
     entry: str | None = None
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(Record):
     """One ``sys.path`` (or parent ``__path__``) entry visited by a PathFinder search.
 
     ``finder`` is the class name of the path-entry finder for the entry (``FileFinder``,
@@ -81,8 +81,7 @@ class Visit:
     via: str | None = "PathFinder"
 
 
-@dataclass(frozen=True)
-class ModuleRecord(Displayable):
+class ModuleRecord(Record, Displayable):
     """One module load (or failed load, or ``importlib.reload``), in the order it began.
 
     Fields follow ``importlib``'s vocabulary: ``origin`` and ``loader`` come from the module's
@@ -111,12 +110,12 @@ class ModuleRecord(Displayable):
     reloaded: bool = False
 
     @property
-    def kind(self) -> Kind:
+    def kind(self) -> "Kind":
         """What kind of importable unit this is (see :func:`module_kind`)."""
         return module_kind(self.origin, self.search_locations, self.loader)
 
     @property
-    def hit(self) -> Visit | None:
+    def hit(self) -> "Visit | None":
         """The visit that found the module, if a path entry found it."""
         for visit in self.searched:
             if visit.outcome == "hit":
@@ -124,8 +123,7 @@ class ModuleRecord(Displayable):
         return None
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Record):
     """An import statement (or ``importlib.import_module`` call) as it ran.
 
     ``name`` is the absolute module name (relative imports resolved). ``cached`` is true when
@@ -141,8 +139,7 @@ class Statement:
     level: int = 0
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Record, Displayable):
     """A place along the search path that could provide a module (see :func:`pyenvlab.where`).
 
     ``wins`` is true for the candidate the import system would use; for a namespace package
@@ -159,8 +156,8 @@ class Candidate:
 
 
 def module_kind(
-    origin: str | None, search_locations: tuple[str, ...] | None, loader: str | None = None
-) -> Kind:
+    origin: str | None, search_locations: "tuple[str, ...] | None", loader: str | None = None
+) -> "Kind":
     """Classify a module from its spec's ``origin``, ``submodule_search_locations`` and loader."""
     if origin == "built-in":
         return "builtin"
@@ -173,27 +170,7 @@ def module_kind(
     return "module"
 
 
-def _none() -> None:
-    return None
-
-
-_TRACE_FIELDS = (
-    "python",
-    "executable",
-    "sys_path",
-    "modules",
-    "statements",
-    "errors",
-    "candidates",
-    "code",
-    "seconds",
-    "raised",
-    "stdlib_names",
-)
-
-
-@dataclass(frozen=True)
-class Trace(Document):
+class Trace(Record, Document):
     """Everything the import system did while a trace was recording.
 
     ``modules`` are the loads in the order they began; ``statements`` the import statements in
@@ -211,55 +188,49 @@ class Trace(Document):
 
     FORMAT = "pyenvlab.trace"
     VERSION = 2
+    __extra_slots__ = ("_build",)
 
-    # Defaults use default_factory on purpose: a plain default would also become a class
-    # attribute, which would hide the lazy __getattr__ below for a trace still being built.
     python: str
     executable: str
     sys_path: tuple[str, ...]
     modules: tuple[ModuleRecord, ...]
     statements: tuple[Statement, ...]
-    errors: tuple[str, ...] = field(default_factory=tuple)
-    candidates: bool = field(default_factory=bool)
-    code: str | None = field(default_factory=_none)
-    seconds: float = field(default_factory=float)
-    raised: str | None = field(default_factory=_none)
-    stdlib_names: tuple[str, ...] = field(default_factory=tuple)
+    errors: tuple[str, ...] = ()
+    candidates: bool = False
+    code: str | None = None
+    seconds: float = 0.0
+    raised: str | None = None
+    stdlib_names: tuple[str, ...] = ()
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod
-    def _pending(cls, build: Callable[[], dict[str, Any] | None]) -> Trace:
+    def _pending(cls, build: "Callable[[], Trace | None]") -> "Trace":
         """A trace whose fields come from ``build()`` the first time one is read.
 
-        ``build`` returns the JSON data of the trace, or ``None`` while still recording.
+        ``build`` returns the finished trace, or ``None`` while still recording.
         """
         self = object.__new__(cls)
-        object.__setattr__(self, "_build", build)
+        _BUILD.__set__(self, build)
         return self
 
-    def __getattr__(self, name: str) -> Any:
-        build = self.__dict__.get("_build")
+    def __getattr__(self, name: str) -> "Any":
+        try:
+            build = _BUILD.__get__(self)
+        except AttributeError:
+            raise AttributeError(name) from None
         if build is None or name not in _TRACE_FIELDS:
             raise AttributeError(name)
-        data = build()
-        if data is None:
+        built = build()
+        if built is None:
             msg = "this trace is still recording: read it after the `with pyenvlab.trace()` block"
             raise RuntimeError(msg)
-        built = Trace.from_data(data)
-        for f in dataclasses.fields(Trace):
-            object.__setattr__(self, f.name, getattr(built, f.name))
-        del self.__dict__["_build"]
+        for field_name in _TRACE_FIELDS:
+            _SLOTS[field_name].__set__(self, getattr(built, field_name))
+        _BUILD.__set__(self, None)
         return getattr(self, name)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-
     # -- conveniences ----------------------------------------------------------------------
-    def module(self, name: str) -> ModuleRecord:
+    def module(self, name: str) -> "ModuleRecord":
         """The first load of ``name`` in this trace.
 
         Raises:
@@ -271,6 +242,56 @@ class Trace(Document):
         raise KeyError(name)
 
     @property
-    def loaded(self) -> tuple[str, ...]:
+    def loaded(self) -> "tuple[str, ...]":
         """Names of the modules loaded successfully, in load order."""
         return tuple(m.name for m in self.modules if m.error is None)
+
+
+_TRACE_FIELDS = tuple(f.name for f in Trace.__record_fields__)
+_SLOTS = {name: Trace.__dict__[name] for name in _TRACE_FIELDS}
+_BUILD = Trace.__dict__["_build"]
+
+
+class RecordFactory:
+    """Builds a recording straight into records (see :class:`pyenvlab._probe.recorder.Builder`).
+
+    The recorder's builder makes JSON-ready dicts by default, for traces written by other
+    interpreters; in this process it calls these methods instead, so reading an in-process trace
+    costs one object per record and no validation (the data never left this process).
+    """
+
+    def probe(self, path: str, op: "ProbeOp", found: bool, entry: str | None) -> "Probe":
+        return Probe(path, op, found, entry)
+
+    def visit(
+        self, entry: str, finder: str | None, outcome: "Outcome", created: bool, via: str | None
+    ) -> "Visit":
+        return Visit(entry, finder, outcome, created, via)
+
+    def statement(
+        self,
+        name: str,
+        importer: str | None,
+        *,
+        cached: bool,
+        count: int,
+        fromlist: "tuple[str, ...]",
+        level: int,
+    ) -> "Statement":
+        return Statement(name, importer, cached, count, fromlist, level)
+
+    def module(self, fields: "dict[str, Any]") -> "ModuleRecord":
+        fields["searched"] = tuple(fields["searched"])
+        fields["probes"] = tuple(fields["probes"])
+        locations = fields["search_locations"]
+        if locations is not None:
+            fields["search_locations"] = tuple(locations)
+        return ModuleRecord(**fields)
+
+    def trace(
+        self, meta: "dict[str, Any]", modules: "list[ModuleRecord]", statements: "list[Statement]"
+    ) -> "Trace":
+        meta = dict(meta)
+        for name in ("sys_path", "errors", "stdlib_names"):
+            meta[name] = tuple(meta.get(name, ()))
+        return Trace(modules=tuple(modules), statements=tuple(statements), **meta)

@@ -6,22 +6,21 @@ already loaded, so many imports are ``sys.modules`` cache hits. A fresh interpre
 real search, probe by probe.
 """
 
-from __future__ import annotations
-
-# Only light imports at module level: an in-process trace shows what is *not* yet loaded, so
-# pyenvlab keeps its own footprint small (subprocess, tempfile... load in trace_import()).
-import os
-from collections.abc import Mapping, Sequence
-
-from pyenvlab._interpreters import resolve_interpreter
+# Nothing but pyenvlab's own records at module level: an in-process trace shows what is *not*
+# yet loaded, so `with pyenvlab.trace():` must load no module the traced program did not ask
+# for (os, subprocess, tempfile... load in trace_import()).
 from pyenvlab._probe import recorder as _recorder
-from pyenvlab.errors import InterpreterError, TraceFormatError
-from pyenvlab.model import Trace
+from pyenvlab.model import RecordFactory, Trace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping, Sequence
 
 __all__ = ["RECORDER_SCRIPT", "Tracer", "trace", "trace_import"]
 
-#: The recorder's source file, run as a script by target interpreters.
-RECORDER_SCRIPT = os.path.realpath(_recorder.__file__)
+#: The recorder's source file, which target interpreters run (see ``recorder.BOOTSTRAP``).
+RECORDER_SCRIPT: str = _recorder.__file__
 
 
 class Tracer:
@@ -36,26 +35,29 @@ class Tracer:
 
     def __init__(self, *, candidates: bool = False) -> None:
         self._session = _recorder.Session(candidates=candidates)
-        self.trace = Trace._pending(self._session.build)
+        self.trace = Trace._pending(self._build)
 
-    def start(self) -> Trace:
+    def _build(self) -> "Trace | None":
+        return self._session.build(factory=RecordFactory())
+
+    def start(self) -> "Trace":
         """Install the hooks (if no other tracer has) and start recording."""
         self._session.start()
         return self.trace
 
-    def stop(self) -> Trace:
+    def stop(self) -> "Trace":
         """Stop recording (removing the hooks if this was the last tracer) and return the trace."""
         self._session.stop()
         return self.trace
 
-    def __enter__(self) -> Trace:
+    def __enter__(self) -> "Trace":
         return self.start()
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *exc_info: "object") -> None:
         self.stop()
 
 
-def trace(*, candidates: bool = False) -> Tracer:
+def trace(*, candidates: bool = False) -> "Tracer":
     """Record every import in this process while the ``with`` block runs.
 
     Args:
@@ -67,13 +69,15 @@ def trace(*, candidates: bool = False) -> Tracer:
         >>> import pyenvlab
         >>> with pyenvlab.trace() as t:
         ...     import colorsys
-        >>> [s.name for s in t.statements]
+        >>> [s.name for s in t.statements if s.importer == __name__]   # the import system's own too
         ['colorsys']
     """
     return Tracer(candidates=candidates)
 
 
 def _as_code(code_or_module: str) -> str:
+    from pyenvlab.errors import InterpreterError
+
     if not isinstance(code_or_module, str) or not code_or_module.strip():
         msg = "expected a module name (like 'xml.dom') or Python code (like 'import json')"
         raise InterpreterError(msg)
@@ -86,13 +90,13 @@ def _as_code(code_or_module: str) -> str:
 def trace_import(
     code_or_module: str,
     *,
-    python: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike[str] | None = None,
-    path: Sequence[str | os.PathLike[str]] | None = None,
+    python: "str | os.PathLike[str] | None" = None,
+    env: "Mapping[str, str] | None" = None,
+    cwd: "str | os.PathLike[str] | None" = None,
+    path: "Sequence[str | os.PathLike[str]] | None" = None,
     candidates: bool = False,
-    timeout: float | None = 300,
-) -> Trace:
+    timeout: float | None = 120,
+) -> "Trace":
     """Trace what a fresh interpreter does to run ``code_or_module``.
 
     The recorder runs inside a new process of ``python`` (default: this interpreter; any
@@ -107,14 +111,19 @@ def trace_import(
         cwd: its working directory (which is also its first ``sys.path`` entry).
         path: directories put in front of its ``sys.path``, as PYTHONPATH would.
         candidates: also record the file names looked up in cached directory listings.
-        timeout: seconds before the process is killed.
+        timeout: seconds before the process (and everything it started) is killed; ``None``:
+            no limit.
 
     Raises:
         InterpreterError: the interpreter is missing, too old, or died without a trace.
     """
-    import subprocess
+    import os
     import tempfile
     from pathlib import Path
+
+    from pyenvlab._interpreters import resolve_interpreter
+    from pyenvlab._processes import run_bounded
+    from pyenvlab.errors import InterpreterError, TraceFormatError
 
     code = _as_code(code_or_module)
     exe = resolve_interpreter(python, env=env, cwd=cwd)
@@ -129,26 +138,19 @@ def trace_import(
         raise InterpreterError(msg)
     with tempfile.TemporaryDirectory(prefix="pyenvlab-") as tmp:
         out = Path(tmp, "trace.json")
-        command = [exe, RECORDER_SCRIPT, str(out), "--code", code]
+        command = [
+            exe,
+            "-c",
+            _recorder.BOOTSTRAP,
+            RECORDER_SCRIPT,
+            _code_cache_prefix(),
+            str(out),
+            "--code",
+            code,
+        ]
         if candidates:
             command.append("--candidates")
-        try:
-            result = subprocess.run(
-                command,
-                env=environment,
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
-        except OSError as exc:
-            msg = f"cannot run {exe}: {exc.strerror or exc}"
-            raise InterpreterError(msg) from None
-        except subprocess.TimeoutExpired:
-            msg = f"{exe} did not finish within {timeout} s"
-            raise InterpreterError(msg) from None
+        result = run_bounded(command, env=environment, cwd=cwd, timeout=timeout, what=exe)
         if not out.exists():
             detail = (result.stderr.strip().splitlines() or ["no error output"])[-1]
             msg = f"{exe} produced no trace (exit status {result.returncode}): {detail}"
@@ -158,3 +160,23 @@ def trace_import(
         except TraceFormatError as exc:
             msg = f"{exe} wrote a trace pyenvlab cannot read: {exc}"
             raise InterpreterError(msg) from None
+
+
+def _code_cache_prefix() -> str:
+    """Where target interpreters keep the recorder compiled (one file per interpreter version).
+
+    Keyed by the recorder's own source, so an upgraded pyenvlab never runs stale code.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from pyenvlab._cache import cache_root
+
+    with open(RECORDER_SCRIPT, "rb") as stream:
+        digest = hashlib.sha256(stream.read()).hexdigest()[:16]
+    folder = cache_root() / "recorder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path("/nonexistent-pyenvlab-cache")  # unwritable: the target compiles every time
+    return str(folder / f"recorder-{digest}")

@@ -360,8 +360,9 @@ def big_trace(n: int = 1000) -> Trace:
 def normalise(trace: Trace, prefix: str, *, cwd: str | None = None) -> Trace:
     """A real trace made machine-independent for goldens: the interpreter ``prefix`` becomes
     ``/PREFIX``, ``cwd`` becomes ``/CWD``, the version ``3.X``, and every time a fixed value."""
-    import dataclasses
     import json
+
+    from pyenvlab._records import replace
 
     text = trace.to_json()
     text = text.replace(json.dumps(prefix)[1:-1], "/PREFIX")
@@ -369,12 +370,9 @@ def normalise(trace: Trace, prefix: str, *, cwd: str | None = None) -> Trace:
         text = text.replace(json.dumps(cwd)[1:-1], "/CWD")
     out = Trace.from_json(text)
     modules = tuple(
-        dataclasses.replace(m, seconds=0.001 * (len(out.modules) - i), start=0.001 * i)
-        for i, m in enumerate(out.modules)
+        replace(m, seconds=0.001 * (len(out.modules) - i), start=0.001 * i) for i, m in enumerate(out.modules)
     )
-    return dataclasses.replace(
-        out, modules=modules, seconds=0.01, python="3.X", executable="/PREFIX/bin/python"
-    )
+    return replace(out, modules=modules, seconds=0.01, python="3.X", executable="/PREFIX/bin/python")
 
 
 def golden_cases() -> dict[str, str]:

@@ -6,7 +6,6 @@ Tests that run Graphviz's ``dot`` are marked ``exe`` and skipped only when ``dot
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pyenvlab import render
+from pyenvlab._records import replace
 from pyenvlab.model import ModuleRecord, Trace
 from pyenvlab.render import display, standalone, trace_views
 
@@ -407,11 +407,11 @@ def test_report_command_traces_a_module(tmp_path: Path) -> None:
 def test_normalised_real_trace_round_trips() -> None:
     real = Trace.load(GOLDEN / "json_real.trace.json")
     assert real.python == "3.X"
-    assert dataclasses.replace(real) == Trace.from_json(real.to_json())
+    assert replace(real) == Trace.from_json(real.to_json())
 
 
 def test_text_says_when_the_traced_code_raised() -> None:
-    trace = dataclasses.replace(fx.namespace_trace(), raised="ModuleNotFoundError: No module named 'x'")
+    trace = replace(fx.namespace_trace(), raised="ModuleNotFoundError: No module named 'x'")
     out = render.text(trace, width=100, color=False)
     assert "The traced code raised ModuleNotFoundError: No module named 'x'" in out
     assert "raised" not in render.text(fx.json_trace(), width=100, color=False)
@@ -434,6 +434,6 @@ def test_views_reject_other_objects() -> None:
 
 def test_a_module_loaded_twice_is_one_node() -> None:
     trace = fx.json_trace()
-    again = dataclasses.replace(trace.module("json.encoder"), reloaded=True)
-    source = render.dot(dataclasses.replace(trace, modules=(*trace.modules, again))).source
+    again = replace(trace.module("json.encoder"), reloaded=True)
+    source = render.dot(replace(trace, modules=(*trace.modules, again))).source
     assert "json.encoder (loaded 2 times)" in source

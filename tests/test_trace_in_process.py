@@ -145,11 +145,11 @@ def test_a_fault_inside_the_recorder_does_not_change_the_import(
     def broken(*args: object) -> str:
         raise ZeroDivisionError("recorder bug")
 
-    monkeypatch.setattr(recorder, "_resolve", broken)
+    monkeypatch.setattr(recorder, "_resolve_relative", broken)
     with pyenvlab.trace() as t:
         from pel_fault import rgb_to_hsv  # noqa: F401
 
-        from . import conftest  # noqa: F401  (a relative import: goes through _resolve)
+        from . import conftest  # noqa: F401  (a relative import: goes through _resolve_relative)
     assert "pel_fault" in sys.modules
     assert any("recorder bug" in error for error in t.errors)
     assert t.module("pel_fault").error is None
@@ -238,7 +238,11 @@ FAULT_POINTS = [
     "perf_counter",
     "_frame_module",
     "_thread_name",
-    "_resolve",
+    "_resolve_relative",
+    "_capture_error",
+    "_snapshot_spec",
+    "_snapshot_locations",
+    "_is_package",
     "_stacks",
 ]
 

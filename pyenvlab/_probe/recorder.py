@@ -1,34 +1,54 @@
 """The import recorder: watches the real import machinery and writes down what it does.
 
-This file must run inside *any* CPython 3.10+ without pyenvlab installed, so it imports only
-modules that every interpreter has loaded before running a script (``sys``, ``builtins``,
-``_thread``, ``time`` and the frozen importlib). It is used two ways:
+This file must run inside *any* CPython 3.10+ (Pyodide's included) without pyenvlab installed,
+so it imports only modules every interpreter has loaded before running user code (``sys``,
+``builtins``, ``_thread``, ``time`` and the frozen importlib). It is used two ways:
 
 - imported as ``pyenvlab._probe.recorder`` by :func:`pyenvlab.trace` (in this process);
-- run as a script by a target interpreter for :func:`pyenvlab.trace_import`::
+- executed from its source by a target interpreter for :func:`pyenvlab.trace_import`, as the
+  code of ``python -c`` (see :data:`BOOTSTRAP`), so the child starts exactly as
+  ``python -c CODE`` would and the recorder leaves no module in ``sys.modules``.
 
-      TARGET recorder.py OUT.json --code "import json" [--candidates] [--modules-out FILE]
-
-How it watches (design §3, research/internals.md). Eight reversible hooks, each calling the
-original exactly once and re-raising its exceptions unchanged:
+How it watches (design §3, research/internals.md). The hooks are listed in
+:data:`PATCH_POINTS`, the one table the recorder, ``%unload_ext`` and the tests share:
 
 1. ``builtins.__import__``: every import statement, including ``sys.modules`` cache hits
    (repeated hits of one name from one importer are counted, not stored again);
-2. ``importlib._bootstrap._find_and_load``: every load, its nesting, time and failure (this is
-   also where ``importlib.import_module`` arrives);
-3. ``_bootstrap._find_spec`` plus a delegating finder at ``sys.meta_path[0]``: which meta-path
+2. ``_bootstrap._ModuleLockManager`` (and 3.15's ``_HierarchicalLockManager``): a subclass
+   whose ``__enter__``/``__exit__`` mark the start and end of every load, its nesting, time and
+   failure, and the execution half of ``importlib.reload``;
+3. ``_bootstrap._sanity_check``: every ``importlib.import_module`` call, cache hits included;
+4. ``_bootstrap._find_spec`` plus a delegating finder at ``sys.meta_path[0]``: which meta-path
    finder answered, and the spec it returned (``importlib.util.find_spec`` passes untouched);
-4. ``_bootstrap._exec``: the execution half of ``importlib.reload``;
 5. ``PathFinder._path_importer_cache``: each path entry visited, in order, and its finder;
-6. ``_bootstrap_external._path_stat``: every ``stat()`` the path machinery makes (``isfile`` and
-   ``isdir`` questions are told apart by their caller);
+6. ``_bootstrap_external._path_stat`` and ``_path_is_mode_type``: every ``stat()`` the path
+   machinery makes, and whether it asked "is this a file/directory?";
 7. ``FileFinder._fill_cache``: every directory listing;
 8. with ``candidates=True``, the listing sets themselves: each file name looked up in them.
 
-Hooks append cheap tuples to one list; records are built only when someone reads the trace.
-Hook code objects are relabelled ``<frozen importlib._bootstrap>`` so that tracebacks and
-``warnings`` stack levels look exactly as without the recorder. No hook imports anything or
-takes a lock.
+What a program can observe is unchanged (``docs/reliability.md`` has the proofs and the
+measurements; ``tests/test_recorder_fingerprint.py`` and the CPython differential check them):
+
+- *Frames.* No hook is on the stack while a module executes except the ``__import__`` hook of
+  the statement that imports it. ``_path_stat`` and ``_path_is_mode_type`` are replaced by
+  equivalent one-liners (CPython documents ``_path_stat`` as the place to override), so they add
+  no frame at all; the lock-manager hooks return before the module runs. Every hook that calls
+  through raises the recursion limit by its own frames for the duration of the call, so a chain
+  of nested imports that works untraced works traced at any limit.
+- *Tracebacks.* A hook that sees an exception pass removes its own frame from the traceback
+  before re-raising it unchanged (3.11+; 3.10 re-raises from the thread's exception state, which
+  no Python code can edit). Hook code is labelled ``<frozen importlib._bootstrap>``, so
+  CPython's own trimming and the ``warnings`` stack-level logic treat it as importlib.
+- *Arguments.* ``__import__`` is forwarded exactly as it was called (absent stays absent).
+- *User code.* No hook calls user code: globals are read with ``dict.get``, exceptions are
+  described from their type and plain arguments (anything else waits until the trace is read),
+  and exotic path entries are stored as they are and described after recording stops.
+- *Undoing.* A hook left behind in another tool's chain after recording ends passes through,
+  and puts the original back as soon as it finds itself installed again.
+
+Hooks append cheap tuples to one list; records are built only when someone reads the trace,
+by :class:`Builder`, through a factory (JSON-ready dicts here, the model's records in pyenvlab).
+No hook imports anything or takes a lock.
 """
 
 import builtins
@@ -36,17 +56,42 @@ import sys
 from _thread import allocate_lock, get_ident
 from time import perf_counter
 
-__all__ = ["Session", "build"]
+__all__ = ["BOOTSTRAP", "PATCH_POINTS", "Builder", "DataFactory", "Session", "build", "import_state"]
 
 _bootstrap = sys.modules["_frozen_importlib"]
 _external = sys.modules["_frozen_importlib_external"]
-_zipimport = sys.modules.get("zipimport")
 _getframe = sys._getframe
-_LEGACY_FINDERS = sys.version_info < (3, 12)
+_getlimit = sys.getrecursionlimit
+_setlimit = sys.setrecursionlimit
+_ModuleSpec = _bootstrap.ModuleSpec
+_ModuleType = type(sys)
+_module_dict = _ModuleType.__dict__["__dict__"].__get__
+_TRACEBACK = BaseException.__dict__["__traceback__"]
+_ARGS = BaseException.__dict__["args"].__get__
+_TYPE_NAME = type.__dict__["__name__"].__get__
+_NamespacePath = getattr(_external, "_NamespacePath", None)
 
 #: The filename given to hook code: CPython trims such frames from import tracebacks and the
 #: warnings machinery skips them, as it does for importlib's own frames.
 HOOK_FILENAME = "<frozen importlib._bootstrap>"
+EXTERNAL_FILENAME = "<frozen importlib._bootstrap_external>"
+
+#: Every attribute the recorder replaces while installed: (owner, attribute). Owners are module
+#: names or ``module.Class``; rows whose attribute an interpreter lacks are skipped (3.15 adds
+#: ``_HierarchicalLockManager``). The recorder also puts its finder first on ``sys.meta_path``,
+#: and with ``candidates=True`` swaps the cached listing of every FileFinder.
+PATCH_POINTS = (
+    ("builtins", "__import__"),
+    ("_frozen_importlib", "_ModuleLockManager"),
+    ("_frozen_importlib", "_HierarchicalLockManager"),
+    ("_frozen_importlib", "_sanity_check"),
+    ("_frozen_importlib", "_find_spec"),
+    ("_frozen_importlib_external", "_path_stat"),
+    ("_frozen_importlib_external", "_path_is_mode_type"),
+    ("_frozen_importlib_external.PathFinder", "_path_importer_cache"),
+    ("_frozen_importlib_external.FileFinder", "_fill_cache"),
+)
+
 _INTERNAL_MODULES = frozenset(
     {
         "importlib._bootstrap",
@@ -55,21 +100,25 @@ _INTERNAL_MODULES = frozenset(
         "_frozen_importlib_external",
     }
 )
-_MISSING = object()
+_BOOTSTRAP_GLOBALS = _bootstrap.__dict__
+_EXTERNAL_GLOBALS = _external.__dict__
 _UNSET = object()
 _ERROR = object()
+_NO_GLOBALS = object()  # __import__ called without globals (not the same as globals=None)
+_PLAIN = (str, int, float, bool, type(None))
 
 # Event kinds. A load is itself a list (mutable: its end time and result arrive later):
 LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT = range(7)
 # load list layout
-(L_KIND, L_NAME, L_PARENT, L_IMPORTER, L_TID, L_T0, L_T1, L_ERR, L_FINDER, L_ASKING, L_RELOAD, L_THREAD) = (
-    range(12)
+(L_NAME, L_PARENT, L_IMPORTER, L_TID, L_T0, L_T1, L_ERR, L_FINDER, L_ASKING, L_RELOAD, L_THREAD, L_OWNER) = (
+    range(1, 13)
 )
 
-_MODE_CODE = _external._path_is_mode_type.__code__
-_ISFILE_CODE = _external._path_isfile.__code__
-_ISDIR_CODE = _external._path_isdir.__code__
+_FIND_AND_LOAD_CODE = _bootstrap._find_and_load.__code__
+_EXEC_CODE = _bootstrap._exec.__code__
 _GCD_CODE = _bootstrap._gcd_import.__code__
+_ISFILE_MODE = 0o100000
+_ISDIR_MODE = 0o040000
 
 
 class _Miss(Exception):
@@ -81,48 +130,147 @@ class _Miss(Exception):
 
 _events: list = []
 _stacks: dict = {}  # thread id -> list of open loads (innermost last)
-_seen: dict = {}  # (importer, name) -> cache-hit count, for the current generation
+_seen: dict = {}  # importer -> {name: cache-hit count}, for the current generation
 _generations: list = []  # archived _seen dicts; a session sums the ones it spans
 _errors: list = []
+_limit_debt = [0]  # recursion-limit raises that could not be undone yet (see _lower_limit)
+_pending_reloads: dict = {}  # thread id -> reload record between its find and its execution
 _state_lock = allocate_lock()  # taken only by start/stop, never inside a hook
 _installed = None  # the active _Install, or None
 _sessions = 0
+_main_tid = get_ident()
 
 
-def _describe_exception(exc: BaseException) -> str:
+def _owner(path):
+    """The object a PATCH_POINTS owner names (``None`` when this interpreter lacks it)."""
+    module_name, _, class_name = path.partition(".")
+    owner = builtins if module_name == "builtins" else sys.modules.get(module_name)
+    if class_name:
+        owner = getattr(owner, class_name, None)
+    return owner
+
+
+def _current(owner, attribute):
+    if isinstance(owner, type):
+        return owner.__dict__.get(attribute, _UNSET)
+    return owner.__dict__.get(attribute, _UNSET)
+
+
+def import_state():
+    """Everything an import tracer may change, as a dict: compare two to prove nothing changed.
+
+    The patch points of :data:`PATCH_POINTS`, ``sys.meta_path``, ``sys.path_hooks``, the type
+    of every cached FileFinder listing and the recursion limit.
+    """
+    state = {}
+    for owner_path, attribute in PATCH_POINTS:
+        owner = _owner(owner_path)
+        if owner is not None:
+            state[f"{owner_path}.{attribute}"] = _current(owner, attribute)
+    state["sys.meta_path"] = list(sys.meta_path)
+    state["sys.path_hooks"] = list(sys.path_hooks)
+    state["FileFinder listings"] = sorted({type(cache).__name__ for cache in _listings()})
+    state["recursion limit"] = _getlimit()
+    return state
+
+
+def _listings():
+    for finder in list(sys.path_importer_cache.values()):
+        cache = getattr(finder, "_path_cache", None) if type(finder) is _external.FileFinder else None
+        if isinstance(cache, set):
+            yield cache
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers the hooks call. None of them runs user code.
+
+
+def _capture_error(exc):
+    """What to keep of an exception raised through a hook: its text if that is safe now.
+
+    Formatting an exception calls its ``__str__``: fine for built-in exception types carrying
+    plain arguments (C code over strings and numbers), but user code otherwise, which must not
+    run inside an import. Then the type and arguments are kept and described after recording.
+    """
     try:
-        message = str(exc)
+        cls = type(exc)
+        args = _ARGS(exc)
+        for base in cls.__mro__:
+            if "__str__" in base.__dict__:
+                builtin_str = base.__module__ == "builtins"
+                break
+        else:
+            builtin_str = False
+        if builtin_str and all(_is_plain(arg) for arg in args):
+            message = str(exc)
+            name = _TYPE_NAME(cls)
+            return f"{name}: {message}" if message else name
+        return (cls, args)
     except Exception:
-        message = "<unprintable>"
-    name = type(exc).__name__
-    return f"{name}: {message}" if message else name
+        return "(an exception pyenvlab could not describe)"
 
 
-def _close(record, stack):
-    """End an open load: its end time, and off this thread's stack (whatever happened)."""
+def _is_plain(value):
+    kind = type(value)
+    if kind is tuple:
+        return all(type(item) in _PLAIN for item in value)
+    return kind in _PLAIN
+
+
+def _describe_captured(captured):
+    """The ``"ExcType: message"`` text of a captured error (runs after recording stopped)."""
+    if captured is None or type(captured) is str:
+        return captured
+    cls, args = captured
+    name = _safe(lambda: _TYPE_NAME(cls), "Exception")
+    if not args:
+        return name
+    text = _safe(lambda: str(args[0]) if len(args) == 1 else str(args), "<unprintable>")
+    return f"{name}: {text}"
+
+
+def _safe(function, fallback):
     try:
-        record[L_T1] = perf_counter()
+        return function()
     except Exception:
-        record[L_T1] = record[L_T0]
-    if stack and stack[-1] is record:
-        stack.pop()
-    elif record in stack:
-        stack.remove(record)
+        return fallback
 
 
 def _fault(where, what, exc):
-    """Note a fault inside the recorder; never raises (the import must go on untouched)."""
+    """Note a fault inside the recorder; never raises (the import must go on untouched).
+
+    ``exc`` comes from the recorder's own bookkeeping, which calls no user code, so describing
+    it runs none either.
+    """
     try:
-        _errors.append(f"{where} {what!r}: {_describe_exception(exc)}")
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        _errors.append(f"{where} {what!r}: {detail}" if type(what) is str else f"{where}: {detail}")
     except Exception:
         _errors.append(f"{where}: a fault inside the recorder")
+
+
+def _class_name(obj):
+    """The class name of ``obj`` (or its own name if it is a class), without running its code."""
+    cls = type(obj)
+    if type in cls.__mro__:
+        return _TYPE_NAME(obj)
+    return _TYPE_NAME(cls)
+
+
+def _global_name(globals_):
+    """``globals_['__name__']`` if that is a string, read as the import system would."""
+    if type(globals_) is dict or dict in type(globals_).__mro__:
+        name = dict.get(globals_, "__name__")
+        if type(name) is str:
+            return name
+    return None
 
 
 def _frame_module(frame, own_codes):
     """Name of the module running ``frame``, skipping importlib's and the recorder's frames."""
     while frame is not None:
         if frame.f_code not in own_codes:
-            name = frame.f_globals.get("__name__")
+            name = _global_name(frame.f_globals)
             if name not in _INTERNAL_MODULES and name != "importlib":
                 return name
         frame = frame.f_back
@@ -130,33 +278,247 @@ def _frame_module(frame, own_codes):
 
 
 def _thread_name(tid):
+    if tid == _main_tid:
+        return "MainThread"
     # threading may be absent, or half-imported (this load may be part of importing it)
     active = getattr(sys.modules.get("threading"), "_active", None)
-    thread = active.get(tid) if active is not None else None
+    thread = dict.get(active, tid) if type(active) is dict else None
     if thread is not None:
-        return thread.name
-    return "MainThread" if tid == _main_tid else f"Thread-{tid}"
+        name = dict.get(object.__getattribute__(thread, "__dict__"), "_name")
+        if type(name) is str:
+            return name
+    return f"Thread-{tid}"
 
 
-_main_tid = get_ident()
+def _resolve_relative(name, globals_, level):
+    """The absolute name a relative import asks for, or None when it cannot be known safely.
 
-
-def _resolve(name, globals_, level):
-    """The absolute name an import statement asks for (like importlib, without its warnings)."""
-    if not level:
-        return name
-    package = globals_.get("__package__")
+    Reads ``__package__``, ``__spec__`` and ``__name__`` as the import system does, without its
+    warnings and without calling anything a user defined (then the statement is kept relative).
+    """
+    if type(name) is not str or type(level) is not int or level < 1:
+        return None
+    if not (type(globals_) is dict or dict in type(globals_).__mro__):
+        return None
+    package = dict.get(globals_, "__package__")
     if package is None:
-        spec = globals_.get("__spec__")
+        spec = dict.get(globals_, "__spec__")
         if spec is not None:
+            if type(spec) is not _ModuleSpec:
+                return None
             package = spec.parent
         else:
-            package = globals_["__name__"]
-            if "__path__" not in globals_:
-                package = package.rpartition(".")[0]
+            module_name = dict.get(globals_, "__name__")
+            if type(module_name) is not str:
+                return None
+            package = (
+                module_name if dict.__contains__(globals_, "__path__") else module_name.rpartition(".")[0]
+            )
+    if type(package) is not str or not package:
+        return None
     bits = package.rsplit(".", level - 1)
-    base = bits[0]
-    return f"{base}.{name}" if name else base
+    if len(bits) < level:
+        return None  # beyond the top-level package: the import system raises
+    return f"{bits[0]}.{name}" if name else bits[0]
+
+
+def _import_arguments(args, kwargs):
+    """(name, globals, fromlist, level) of a call to ``__import__``, or None if malformed."""
+    names = ("name", "globals", "locals", "fromlist", "level")
+    if len(args) > 5 or any(key not in names for key in kwargs):
+        return None
+    values = dict(zip(names, args, strict=False))
+    for key, value in kwargs.items():
+        if key in values:
+            return None
+        values[key] = value
+    if "name" not in values:
+        return None
+    return values["name"], values.get("globals"), values.get("fromlist"), values.get("level", 0)
+
+
+#: On 3.10 the builtin __import__ is a METH_VARARGS function: calling it goes through a counted
+#: tp_call, one recursion slot (3.11's Argument Clinic version is a vectorcall, and nothing a
+#: program can inspect tells the two apart, hence the version check). The hook pays it too, on
+#: top of its frame; an import *statement* would not have (IMPORT_NAME calls the C import
+#: directly), a direct ``__import__(...)`` call would. The opcode of IMPORT_NAME on 3.10:
+_TP_CALL_IMPORT = 108 if sys.version_info < (3, 11) else None
+
+
+def _import_slots_310(caller):
+    """Recursion slots the __import__ hook takes on 3.10 (see _TP_CALL_IMPORT)."""
+    code = caller.f_code.co_code
+    lasti = caller.f_lasti
+    return 2 if 0 <= lasti < len(code) and code[lasti] == _TP_CALL_IMPORT else 1
+
+
+_ZERO = 0  # level of an absolute import (the small-int singleton: compared by identity)
+
+
+def _first_hit(importer, name, fromlist, level):
+    """The first cache hit of ``name`` from ``importer`` in this generation: count it, note it."""
+    counts = _seen.get(importer)
+    if counts is None:
+        counts = _seen[importer] = {}
+    counts[name] = 1
+    if type(fromlist) is not tuple:
+        fromlist = tuple(fromlist) if type(fromlist) is list else ()
+    _events.append((STMT, importer, name, True, fromlist, level))
+
+
+def _is_package(module):
+    """Whether importing names from ``module`` may import its submodules (it has ``__path__``)."""
+    if type(module) is _ModuleType or _ModuleType in type(module).__mro__:
+        return "__path__" in _module_dict(module)
+    return True  # not a module: the import system asks it, and that may run code
+
+
+def _fromlist(fromlist):
+    if type(fromlist) is tuple:
+        return fromlist
+    return tuple(fromlist) if type(fromlist) is list else ()
+
+
+def _statement(name, globals_, fromlist, level):
+    """Record an import statement other than a plain absolute cache hit; True if a load (or
+    a submodule import) may follow, so the caller gives back its recursion slot."""
+    if _limit_debt[0]:
+        _pay_limit_debt()
+    if type(name) is not str or type(level) is not int:
+        return True  # the import system will refuse it
+    if type(globals_) is dict and (globals_ is _BOOTSTRAP_GLOBALS or globals_ is _EXTERNAL_GLOBALS):
+        importer = _importlib_importer(_getframe(2))  # the frame of the C code's caller
+    else:
+        importer = _global_name(globals_)
+    absolute = _resolve_relative(name, globals_, level) if level else name
+    if absolute is not None and absolute in sys.modules:
+        counts = _seen.get(importer)
+        if counts is not None and absolute in counts:
+            counts[absolute] += 1
+        else:
+            _first_hit(importer, absolute, fromlist, level)
+        if fromlist is None or (type(fromlist) is tuple and not fromlist):
+            return False
+        return _is_package(sys.modules.get(absolute))
+    shown = absolute if absolute is not None else "." * level + name
+    _events.append((STMT, importer, shown, False, _fromlist(fromlist), level))
+    return True
+
+
+def _importlib_importer(frame):
+    """Who imports when C code imports through ``__import__`` with importlib's frame on top.
+
+    From an extension module's init (run by ``_call_with_frames_removed``) it is that module,
+    the open load; otherwise the import system itself (``io.open_code`` imports ``_io``).
+    """
+    if frame.f_code.co_name == "_call_with_frames_removed":
+        stack = _stacks.get(get_ident())
+        if stack:
+            return stack[-1][L_NAME]
+    return "importlib._bootstrap"
+
+
+def _snapshot_spec(spec):
+    """What the trace keeps of a found spec: (origin, loader class, locations), cheaply.
+
+    For importlib's own ModuleSpec these are plain attributes; a finder's own spec type may
+    compute them in code, so such a spec is kept whole and read after recording stops.
+    """
+    if spec is None:
+        return None
+    if type(spec) is not _ModuleSpec:
+        return _Later(spec)
+    loader = spec.loader
+    if loader is not None:
+        kind = type(loader)
+        if kind is not type and type not in kind.__mro__:
+            loader = kind  # keep the class (its name is read later), not the instance
+    return (spec.origin, loader, _snapshot_locations(spec.submodule_search_locations))
+
+
+class _Later:
+    """An object whose contents the recorder reads after recording stops (it may run code)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _snapshot_locations(locations):
+    """A spec's ``submodule_search_locations`` as a tuple now (packages change their
+    ``__path__`` later), or, for an iterable of unknown type, the object to read later."""
+    if locations is None:
+        return None
+    kind = type(locations)
+    if kind is list or kind is tuple:
+        return tuple(locations)
+    if kind is _NamespacePath:
+        inner = locations.__dict__.get("_path")
+        if type(inner) is list:
+            return tuple(inner)
+    return _Later(locations)
+
+
+def _raise_limit(frames):
+    """Raise the recursion limit by ``frames`` (the hook's own); returns what to lower it back to."""
+    limit = _getlimit()
+    _setlimit(limit + frames)
+    return limit
+
+
+def _pay_limit_debt():
+    debt = _limit_debt[0]
+    if debt:
+        try:
+            _setlimit(_getlimit() - debt)
+            _limit_debt[0] = 0
+        except (RecursionError, ValueError):
+            pass
+
+
+def _try_raise_limit(frames):
+    """:func:`_raise_limit`, or None if that failed (then nothing is to be undone).
+
+    The hook lowers the limit back by the same amount when it returns, unless the program
+    changed the limit meanwhile; at the very limit CPython refuses to lower it (the current
+    depth would exceed it), and the debt is paid by the next statement or when recording stops.
+    """
+    try:
+        return _raise_limit(frames)
+    except Exception as exc:
+        _fault("recursion limit", None, exc)
+        return None
+
+
+def _try_heal(owner, attribute, hook, original):
+    try:
+        _heal(owner, attribute, hook, original)
+    except Exception as exc:
+        _fault("unhook", attribute, exc)
+
+
+def _heal(owner, attribute, hook, original):
+    """A switched-off hook found installed again (another tool restored it): put back the original."""
+    try:
+        if owner.__dict__.get(attribute) is hook:
+            setattr(owner, attribute, original)
+    except Exception:
+        pass
+
+
+def _close(record, stack, error=None):
+    """End an open load: its end time, and off this thread's stack (whatever happened)."""
+    try:
+        record[L_T1] = perf_counter()
+    except Exception:
+        record[L_T1] = record[L_T0]
+    if error is not None and record[L_ERR] is None:
+        record[L_ERR] = error
+    if stack and stack[-1] is record:
+        stack.pop()
+    elif record in stack:
+        stack.remove(record)
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,9 +528,9 @@ def _resolve(name, globals_, level):
 class _Install:
     """One installation of the hooks: the originals, the hooks, and an on/off switch.
 
-    Each installation builds fresh hook closures bound to the originals it replaced, so a
-    hook left in place (because another tool wrapped it after us) keeps calling *its* original
-    and passes through once switched off; it can never recurse into a later installation.
+    Each installation builds fresh hook closures bound to the originals it replaced, so a hook
+    left in place (because another tool wrapped it after us) keeps calling *its* original and
+    passes through once switched off; it can never recurse into a later installation.
     """
 
     def __init__(self) -> None:
@@ -180,12 +542,10 @@ class _Install:
         self.own_codes: set = set()
         self.candidates_sessions = 0
 
-    # -- lifecycle ---------------------------------------------------------------------
     def install(self) -> None:
         hooks = _make_hooks(self)
         for owner, attribute, hook in hooks:
-            original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
-            self.patches.append((owner, attribute, original, hook))
+            self.patches.append((owner, attribute, owner.__dict__[attribute], hook))
         for owner, attribute, _original, hook in self.patches:
             setattr(owner, attribute, hook)
         sys.meta_path.insert(0, self.finder)
@@ -193,12 +553,10 @@ class _Install:
     def uninstall(self) -> None:
         self.on[0] = False
         for owner, attribute, original, hook in reversed(self.patches):
-            current = (
-                owner.__dict__.get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
-            )
-            if current is hook:
+            if owner.__dict__.get(attribute) is hook:
                 setattr(owner, attribute, original)
-            # else: someone wrapped on top of us; our hook stays in their chain, switched off.
+            # else: someone wrapped on top of us; our hook stays in their chain, switched off,
+            # and puts the original back if it is ever installed again (see _heal).
         for index, finder in enumerate(sys.meta_path):
             if finder is self.finder:
                 del sys.meta_path[index]
@@ -210,7 +568,7 @@ class _Install:
         self.candidates[0] = on
         listing = self.listing_type
         for finder in list(sys.path_importer_cache.values()):
-            cache = getattr(finder, "_path_cache", None)
+            cache = getattr(finder, "_path_cache", None) if type(finder) is _external.FileFinder else None
             if not isinstance(cache, set):
                 continue
             if on and type(cache) is set:
@@ -219,10 +577,10 @@ class _Install:
                 finder._path_cache = set(cache)
 
 
-def _relabel(function, own_codes):
+def _relabel(function, own_codes, filename=HOOK_FILENAME):
     code = function.__code__
-    if HOOK_FILENAME and code.co_filename != HOOK_FILENAME:
-        code = code.replace(co_filename=HOOK_FILENAME)
+    if filename and code.co_filename != filename:
+        code = code.replace(co_filename=filename)
         function.__code__ = code
     own_codes.add(code)
     return function
@@ -232,198 +590,304 @@ def _make_hooks(install: _Install):
     on = install.on
     candidates_on = install.candidates
     own_codes = install.own_codes
-    events_append = None  # looked up per call via the module global (sessions swap the list)
+    modules = sys.modules
+    bootstrap, external = _bootstrap, _external
 
     orig_import = builtins.__import__
-    orig_find_and_load = _bootstrap._find_and_load
-    orig_find_spec = _bootstrap._find_spec
-    orig_exec = _bootstrap._exec
-    orig_stat = _external._path_stat
-    orig_pic = _external.PathFinder.__dict__["_path_importer_cache"].__func__
-    orig_fill = _external.FileFinder.__dict__["_fill_cache"]
-    find_spec_legacy = getattr(_bootstrap, "_find_spec_legacy", None)
-    modules = sys.modules
-    pending_reloads: dict = {}
-    del events_append
+    orig_sanity = bootstrap._sanity_check
+    orig_find_spec = bootstrap._find_spec
+    orig_pic = external.PathFinder.__dict__["_path_importer_cache"].__func__
+    orig_fill = external.FileFinder.__dict__["_fill_cache"]
+    orig_stat = external._path_stat
+    find_spec_legacy = getattr(bootstrap, "_find_spec_legacy", None)
+    stat = external._os.stat
 
-    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+    # -- 1. statements ---------------------------------------------------------------------
+    # The signature is the builtin's, except that an absent ``globals`` stays absent (the
+    # builtin treats absent and None differently). The common case, a cache hit from module
+    # code, costs a few identity checks and one counter; everything else goes to _statement.
+    def __import__(name, globals=_NO_GLOBALS, locals=None, fromlist=None, level=0):
+        nested = True
         if on[0]:
             try:
-                importer = globals.get("__name__") if globals else None
-                absolute = _resolve(name, globals, level) if level else name
-                if importer in _INTERNAL_MODULES:
-                    # C code importing through __import__ runs with importlib's frame on top.
-                    # From an extension module's init, the importer is that module (the open
-                    # load); otherwise it is the import system itself (io.open_code's _io).
-                    if _getframe(1).f_code.co_name == "_call_with_frames_removed":
-                        stack = _stacks.get(get_ident())
-                        importer = stack[-1][L_NAME] if stack else importer
+                if type(name) is str and level is _ZERO and type(globals) is dict and name in modules:
+                    if globals is _BOOTSTRAP_GLOBALS or globals is _EXTERNAL_GLOBALS:
+                        importer = _importlib_importer(_getframe(1))
                     else:
-                        importer = "importlib._bootstrap"
-                if absolute in modules:
-                    key = (importer, absolute)
-                    seen = _seen
-                    count = seen.get(key)
+                        importer = globals.get("__name__")
+                        if type(importer) is not str:
+                            importer = None
+                    # (no try/except KeyError here: raising costs more than two look-ups)
+                    counts = _seen.get(importer)
+                    count = None if counts is None else counts.get(name)
                     if count is None:
-                        seen[key] = 1
-                        _events.append((STMT, importer, absolute, True, fromlist, level))
+                        _first_hit(importer, name, fromlist, 0)
                     else:
-                        seen[key] = count + 1
+                        counts[name] = count + 1
+                    if fromlist is not None and not (type(fromlist) is tuple and not fromlist):
+                        nested = _is_package(modules.get(name))
+                    else:
+                        nested = False
                 else:
-                    _events.append((STMT, importer, absolute, False, fromlist, level))
+                    nested = _statement(name, globals, fromlist, level)
             except Exception as exc:
-                _errors.append(f"statement {name!r}: {_describe_exception(exc)}")
-        return orig_import(name, globals, locals, fromlist, level)
-
-    def _find_and_load(name, import_):
-        if not on[0]:
-            return orig_find_and_load(name, import_)
+                _fault("statement", name, exc)
+        else:
+            _try_heal(builtins, "__import__", __import__, orig_import)
+        if not nested:  # a cache hit: nothing runs below this frame
+            try:
+                if globals is _NO_GLOBALS:
+                    return orig_import(name, locals=locals, fromlist=fromlist, level=level)
+                return orig_import(name, globals, locals, fromlist, level)
+            except BaseException as exc:
+                tb = _TRACEBACK.__get__(exc)
+                if tb is not None and tb.tb_frame is _getframe():
+                    _TRACEBACK.__set__(exc, tb.tb_next)
+                raise
+        # A load may follow, and nested imports in it: give back this frame's recursion slots.
         try:
-            record = _open_load(name)
+            slots = 1 if _TP_CALL_IMPORT is None else _import_slots_310(_getframe(1))
+            limit = _getlimit()
+            _setlimit(limit + slots)
         except Exception as exc:
-            _fault("load", name, exc)
-            record = None
-        if record is None:
-            return orig_find_and_load(name, import_)
-        stack = _stacks[record[L_TID]]
+            _fault("recursion limit", None, exc)
+            limit = None
         try:
-            return orig_find_and_load(name, import_)
+            if globals is _NO_GLOBALS:
+                return orig_import(name, locals=locals, fromlist=fromlist, level=level)
+            return orig_import(name, globals, locals, fromlist, level)
         except BaseException as exc:
-            record[L_ERR] = _describe_exception(exc)
+            tb = _TRACEBACK.__get__(exc)
+            if tb is not None and tb.tb_frame is _getframe():
+                _TRACEBACK.__set__(exc, tb.tb_next)
             raise
         finally:
-            _close(record, stack)
+            if limit is not None and _getlimit() == limit + slots:  # unless the program changed it
+                try:
+                    _setlimit(limit)
+                except RecursionError:  # at the very limit CPython refuses: lower it later
+                    _limit_debt[0] += slots
 
-    def _open_load(name):
-        """Start recording a load of ``name`` (None: nothing to record, e.g. a cache hit)."""
-        caller = _getframe(2)
-        via_import_module = (
-            caller.f_code is _GCD_CODE
-            and caller.f_back is not None
-            and caller.f_back.f_code.co_name == "import_module"
-        )
-        if name in modules:
-            if via_import_module:  # importlib.import_module of a loaded module: a cache hit
-                importer = _frame_module(caller.f_back.f_back, own_codes)
-                key = (importer, name)
-                seen = _seen
-                count = seen.get(key)
-                if count is None:
-                    seen[key] = 1
-                    _events.append((STMT, importer, name, True, (), 0))
+    # -- 2. loads: the module lock manager -----------------------------------------------------
+    def lock_manager(base):
+        orig_enter = base.__enter__
+        orig_exit = base.__exit__
+
+        class RecordingLockManager(base):
+            __doc__ = base.__doc__
+
+            def __enter__(self):
+                if on[0]:
+                    try:
+                        name = self._name
+                        tid = get_ident()
+                        stack = _stacks.get(tid)
+                        if _pending_reloads and tid in _pending_reloads:
+                            _continue_reload(self, name, tid)
+                        elif name not in modules:  # else: loaded meanwhile (3.10 locks for those too)
+                            if stack is None:
+                                stack = _stacks.setdefault(tid, [])
+                            if stack:
+                                parent = stack[-1]
+                                importer = None
+                            else:
+                                parent = None
+                                importer = _frame_module(_getframe(1), own_codes)
+                            record = [
+                                LOAD,
+                                name,
+                                parent,
+                                importer,
+                                tid,
+                                perf_counter(),
+                                None,
+                                None,
+                                None,
+                                None,
+                                False,
+                                "MainThread" if tid == _main_tid else _thread_name(tid),
+                                self,
+                            ]
+                            _events.append(record)
+                            stack.append(record)
+                    except Exception as exc:
+                        _fault("load", None, exc)
                 else:
-                    seen[key] = count + 1
-            return None
-        tid = get_ident()
-        stack = _stacks.get(tid)
-        if stack is None:
-            stack = _stacks.setdefault(tid, [])
-        parent = stack[-1] if stack else None
-        importer = None
-        if via_import_module:
-            importer = _frame_module(caller.f_back.f_back, own_codes)
-            _events.append((STMT, importer, name, False, (), 0))
-        elif parent is None:
-            importer = _frame_module(caller, own_codes)
-        # the name is looked up per load: idents of finished threads are reused
-        thread = _thread_name(tid)
-        record = [LOAD, name, parent, importer, tid, perf_counter(), None, None, None, None, False, thread]
-        _events.append(record)
-        stack.append(record)
-        return record
+                    _try_heal(bootstrap, base.__name__, RecordingLockManager, base)
+                try:
+                    return orig_enter(self)
+                except BaseException as exc:  # e.g. a deadlock: __exit__ will not run
+                    _end_load(self, exc)
+                    tb = _TRACEBACK.__get__(exc)
+                    if tb is not None and tb.tb_frame is _getframe():
+                        _TRACEBACK.__set__(exc, tb.tb_next)
+                    raise
 
-    def _find_spec(name, path, target=None):
-        if not on[0]:
-            return orig_find_spec(name, path, target)
+            def __exit__(self, exc_type, exc, tb):
+                try:
+                    return orig_exit(self, exc_type, exc, tb)
+                finally:
+                    try:
+                        stack = _stacks.get(get_ident())
+                        if stack:
+                            record = stack[-1]
+                            if record[L_OWNER] is self:
+                                record[L_OWNER] = None  # it holds the module lock: let it go
+                                record[L_T1] = perf_counter()
+                                if exc is not None and record[L_ERR] is None:
+                                    record[L_ERR] = _capture_error(exc)
+                                stack.pop()
+                    except Exception as fault:
+                        _fault("load end", None, fault)
+
+        RecordingLockManager.__name__ = base.__name__
+        RecordingLockManager.__qualname__ = base.__qualname__
+        RecordingLockManager.__module__ = base.__module__
+        _relabel(RecordingLockManager.__enter__, own_codes)
+        _relabel(RecordingLockManager.__exit__, own_codes)
+        return RecordingLockManager
+
+    def _end_load(manager, exc):
+        """End the load ``manager`` guards, if we recorded one; never raises."""
         try:
-            record, pushed = _open_find(name, target)
+            stack = _stacks.get(get_ident())
+            if stack and stack[-1][L_OWNER] is manager:
+                record = stack[-1]
+                record[L_OWNER] = None
+                _close(record, stack, None if exc is None else _capture_error(exc))
+        except Exception as fault:
+            _fault("load", None, fault)
+
+    def _continue_reload(manager, name, tid):
+        """``importlib.reload()`` executes under the module lock after its find: reopen it."""
+        record = _pending_reloads.pop(tid, None)
+        if record is not None and record[L_NAME] == name and _getframe(2).f_code is _EXEC_CODE:
+            record[L_OWNER] = manager
+            _stacks.setdefault(tid, []).append(record)
+
+    # -- 3. importlib.import_module ---------------------------------------------------------
+    def _sanity_check(name, package, level):
+        try:
+            orig_sanity(name, package, level)
+        except BaseException as exc:
+            tb = _TRACEBACK.__get__(exc)
+            if tb is not None and tb.tb_frame is _getframe():
+                _TRACEBACK.__set__(exc, tb.tb_next)
+            raise
+        if not on[0]:
+            _try_heal(bootstrap, "_sanity_check", _sanity_check, orig_sanity)
+            return
+        try:
+            caller = _getframe(1)
+            if caller.f_code is not _GCD_CODE:
+                return
+            absolute = name
+            if level:
+                absolute = _safe(lambda: bootstrap._resolve_name(name, package, level), None)
+                if absolute is None:
+                    return
+            importer = _frame_module(caller.f_back, own_codes)
+            if absolute in modules:
+                counts = _seen.get(importer)
+                if counts is not None and absolute in counts:
+                    counts[absolute] += 1
+                else:
+                    _first_hit(importer, absolute, (), 0)
+            else:
+                _events.append((STMT, importer, absolute, False, (), 0))
         except Exception as exc:
-            _fault("find", name, exc)
-            record, pushed = None, False
-        if record is None:  # a find that is not part of a load: watch nothing
+            _fault("import_module", name, exc)
+
+    # -- 4. which meta-path finder answered ---------------------------------------------------
+    def _find_spec(name, path, target=None):
+        record = None
+        pushed = False
+        if on[0]:
             try:
-                return orig_find_spec(name, path, target)
-            except _Miss:
-                return None
-        stack = _stacks[record[L_TID]]
+                stack = _stacks.get(get_ident())
+                if stack:
+                    top = stack[-1]
+                    if top[L_NAME] == name and top[L_FINDER] is None:
+                        record = top
+                if record is None and target is not None:
+                    record = _open_reload(name)
+                    pushed = record is not None
+            except Exception as exc:
+                _fault("find", name, exc)
+        else:
+            _try_heal(bootstrap, "_find_spec", _find_spec, orig_find_spec)
+        try:  # this frame and the delegating finder's: give back their recursion slots
+            limit = _getlimit()
+            _setlimit(limit + 2)
+        except Exception as exc:
+            _fault("recursion limit", None, exc)
+            limit = None
         try:
             spec = orig_find_spec(name, path, target)
         except _Miss:
             spec = None
         except BaseException as exc:
-            described = _describe_exception(exc)
-            _events.append((FOUND, record, None, described))
-            if pushed:
-                record[L_ERR] = described
+            if record is not None:
+                try:
+                    described = _capture_error(exc)
+                    _events.append((FOUND, record, None, described))
+                    if pushed:
+                        record[L_ERR] = described
+                except Exception as fault:
+                    _fault("find", name, fault)
+            tb = _TRACEBACK.__get__(exc)
+            if tb is not None and tb.tb_frame is _getframe():
+                _TRACEBACK.__set__(exc, tb.tb_next)
             raise
         finally:
+            if limit is not None and _getlimit() == limit + 2:
+                try:
+                    _setlimit(limit)
+                except RecursionError:
+                    _limit_debt[0] += 2
             if pushed:
-                _close(record, stack)
-        if spec is None:
-            _events.append((FOUND, record, None, None))
-            return None
-        try:
-            loader = spec.loader
-            locations = spec.submodule_search_locations
-            if locations is not None:
-                locations = tuple(getattr(locations, "_path", locations))
-            loader_name = None
-            if loader is not None:
-                loader_name = loader.__name__ if isinstance(loader, type) else type(loader).__name__
-            _events.append((FOUND, record, (spec.origin, loader_name, locations), None))
-        except Exception as exc:
-            _fault("spec", name, exc)
+                try:
+                    _close(record, _stacks.get(record[L_TID]) or [])
+                except Exception as fault:
+                    _fault("find", name, fault)
+        if record is not None:
+            try:
+                _events.append((FOUND, record, _snapshot_spec(spec), None))
+            except Exception as exc:
+                _fault("spec", name, exc)
         return spec
 
-    def _open_find(name, target):
-        """The open load this find belongs to, opening one for importlib.reload()."""
+    def _open_reload(name):
+        """Open the record of an ``importlib.reload()``: find now, execute later (see above)."""
         tid = get_ident()
-        stack = _stacks.get(tid)
-        record = stack[-1] if stack else None
-        if record is not None and record[L_NAME] == name and record[L_FINDER] is None:
-            return record, False
-        if target is None:
-            return None, False
-        # importlib.reload(): find now, execute later in _exec
-        if stack is None:
-            stack = _stacks.setdefault(tid, [])
+        stack = _stacks.setdefault(tid, [])
+        parent = stack[-1] if stack else None
         importer = _frame_module(_getframe(2), own_codes)
-        thread = _thread_name(tid)
-        record = [LOAD, name, record, importer, tid, perf_counter(), None, None, None, None, True, thread]
+        record = [
+            LOAD,
+            name,
+            parent,
+            importer,
+            tid,
+            perf_counter(),
+            None,
+            None,
+            None,
+            None,
+            True,
+            _thread_name(tid),
+            None,
+        ]
         _events.append(record)
         stack.append(record)
-        pending_reloads[tid] = record
-        return record, True
-
-    def _exec(spec, module):
-        if not on[0]:
-            return orig_exec(spec, module)
-        try:
-            tid = get_ident()
-            record = pending_reloads.pop(tid, None)
-            if record is not None and record[L_NAME] != getattr(spec, "name", None):
-                record = None
-            if record is not None:
-                stack = _stacks.setdefault(tid, [])
-                stack.append(record)
-        except Exception as exc:
-            _fault("reload", getattr(spec, "name", "?"), exc)
-            record = None
-        if record is None:
-            return orig_exec(spec, module)
-        try:
-            return orig_exec(spec, module)
-        except BaseException as exc:
-            record[L_ERR] = _describe_exception(exc)
-            raise
-        finally:
-            _close(record, stack)
+        _pending_reloads[tid] = record
+        return record
 
     class PyenvlabRecorder:
         """Meta-path finder that asks the finders after it, to learn which one answered.
 
-        It acts only for finds made by the recorder's ``_find_spec`` hook; for any other
-        caller (``importlib.util.find_spec``, pkgutil...) it returns None at once. It asks the
+        It acts only for finds made by the recorder's ``_find_spec`` hook; for any other caller
+        (``importlib.util.find_spec``, pkgutil...) it returns None at once. It asks the
         remaining finders exactly as ``_find_spec`` would (the import lock is already held),
         then raises a private exception on a miss so that ``_find_spec`` does not ask them a
         second time.
@@ -438,26 +902,32 @@ def _make_hooks(install: _Install):
             except Exception as exc:
                 _fault("finder", name, exc)
                 return None
-            after_self = False
-            for finder in sys.meta_path:
-                if not after_self:
-                    after_self = finder is self
-                    continue
-                if record is not None:
-                    record[L_ASKING] = finder
-                try:
-                    find = finder.find_spec
-                except AttributeError:
-                    if find_spec_legacy is None:
+            try:
+                after_self = False
+                for finder in sys.meta_path:
+                    if not after_self:
+                        after_self = finder is self
                         continue
-                    spec = find_spec_legacy(finder, name, path)
-                else:
-                    spec = find(name, path, target)
-                if spec is not None:
                     if record is not None:
-                        record[L_FINDER] = finder
-                        record[L_ASKING] = None
-                    return spec
+                        record[L_ASKING] = finder
+                    try:
+                        find = finder.find_spec
+                    except AttributeError:
+                        if find_spec_legacy is None:
+                            continue
+                        spec = find_spec_legacy(finder, name, path)
+                    else:
+                        spec = find(name, path, target)
+                    if spec is not None:
+                        if record is not None:
+                            record[L_FINDER] = finder
+                            record[L_ASKING] = None
+                        return spec
+            except BaseException as exc:
+                tb = _TRACEBACK.__get__(exc)
+                if tb is not None and tb.tb_frame is _getframe():
+                    _TRACEBACK.__set__(exc, tb.tb_next)
+                raise
             if record is not None:
                 record[L_ASKING] = None
             raise _Miss
@@ -465,53 +935,82 @@ def _make_hooks(install: _Install):
         def __repr__(self) -> str:
             return "<pyenvlab import recorder>"
 
+    # -- 5. path entries ---------------------------------------------------------------------
     def _path_importer_cache(cls, path):
         event = None
+        created = False
         if on[0]:
             try:
+                created = path != "" and path not in sys.path_importer_cache
                 stack = _stacks.get(get_ident())
                 if stack:
                     record = stack[-1]
-                    created = path != "" and path not in sys.path_importer_cache
                     event = [VISIT, record, path, _UNSET, created, record[L_ASKING]]
                     _events.append(event)
             except Exception as exc:
                 _fault("path entry", path, exc)
                 event = None
-        if event is None:
-            return orig_pic(cls, path)
+        else:
+            _try_heal(external.PathFinder, "_path_importer_cache", hooked_pic, classmethod(orig_pic))
+        # a new entry runs sys.path_hooks, the deepest point of a search: give back our frame
+        limit = _try_raise_limit(1) if created else None
         try:
             finder = orig_pic(cls, path)
-        except BaseException:
-            event[3] = _ERROR
+        except BaseException as exc:
+            if event is not None:
+                event[3] = _ERROR
+            tb = _TRACEBACK.__get__(exc)
+            if tb is not None and tb.tb_frame is _getframe():
+                _TRACEBACK.__set__(exc, tb.tb_next)
             raise
-        event[3] = finder
+        finally:
+            if limit is not None and _getlimit() == limit + 1:
+                try:
+                    _setlimit(limit)
+                except RecursionError:
+                    _limit_debt[0] += 1
+        if event is not None:
+            event[3] = finder
         return finder
 
+    # -- 6. stat: equivalent one-liners, no extra frame ---------------------------------------
     def _path_stat(path):
+        if on[0]:
+            try:
+                stack = _stacks.get(get_ident())
+            except Exception as exc:
+                _fault("stat", path, exc)
+                stack = None
+            if stack:
+                try:
+                    result = stat(path)
+                except OSError:
+                    _events.append((STAT, stack[-1], path, False, "stat"))
+                    raise
+                _events.append((STAT, stack[-1], path, True, "stat"))
+                return result
+        return stat(path)
+
+    def _path_is_mode_type(path, mode):
         record = None
         if on[0]:
             try:
                 stack = _stacks.get(get_ident())
                 if stack:
                     record = stack[-1]
-                    frame = _getframe(1)
-                    code = frame.f_code
-                    if code is _MODE_CODE:
-                        code = frame.f_back.f_code
             except Exception as exc:
                 _fault("stat", path, exc)
-                record = None
-        if record is None:
-            return orig_stat(path)
         try:
-            result = orig_stat(path)
+            stat_info = stat(path)
         except OSError:
-            _events.append((STAT, record, path, False, code))
-            raise
-        _events.append((STAT, record, path, True, code))
-        return result
+            if record is not None:
+                _events.append((STAT, record, path, False, "isfile" if mode == _ISFILE_MODE else "isdir"))
+            return False
+        if record is not None:
+            _events.append((STAT, record, path, True, "isfile" if mode == _ISFILE_MODE else "isdir"))
+        return (stat_info.st_mode & 0o170000) == mode
 
+    # -- 7. and 8. directory listings ---------------------------------------------------------
     def _fill_cache(self):
         orig_fill(self)
         if on[0]:
@@ -523,6 +1022,8 @@ def _make_hooks(install: _Install):
                     _events.append((LISTDIR, stack[-1], self.path, len(self._path_cache)))
             except Exception as exc:
                 _fault("listdir", self.path, exc)
+        else:
+            _try_heal(external.FileFinder, "_fill_cache", _fill_cache, orig_fill)
 
     class Listing(set):
         """A FileFinder's cached directory listing that records each name looked up in it."""
@@ -546,31 +1047,57 @@ def _make_hooks(install: _Install):
 
     for function in (
         __import__,
-        _find_and_load,
-        _open_load,
+        _end_load,
+        _continue_reload,
+        _sanity_check,
         _find_spec,
-        _open_find,
-        _exec,
+        _open_reload,
         _path_importer_cache,
-        _path_stat,
         _fill_cache,
+        PyenvlabRecorder.find_spec,
+        Listing.__contains__,
     ):
         _relabel(function, own_codes)
-    _relabel(PyenvlabRecorder.find_spec, own_codes)
-    _relabel(Listing.__contains__, own_codes)
     find_spec_code = _find_spec.__code__
 
+    hooks = [
+        (builtins, "__import__", __import__),
+        (bootstrap, "_ModuleLockManager", lock_manager(bootstrap._ModuleLockManager)),
+    ]
+    hierarchical = bootstrap.__dict__.get("_HierarchicalLockManager")
+    if isinstance(hierarchical, type):
+        hooks.append((bootstrap, "_HierarchicalLockManager", lock_manager(hierarchical)))
+    hooked_pic = classmethod(_path_importer_cache)
+    hooks += [
+        (bootstrap, "_sanity_check", _sanity_check),
+        (bootstrap, "_find_spec", _find_spec),
+        (external.PathFinder, "_path_importer_cache", hooked_pic),
+        (external.FileFinder, "_fill_cache", _fill_cache),
+    ]
+    # The stat one-liners are replaced only where they are the one-liners we know (they have
+    # been since 3.3); anything else keeps CPython's and is watched through _path_stat alone.
+    if _is_plain_stat(orig_stat) and _is_plain_mode_type(external.__dict__.get("_path_is_mode_type")):
+        _relabel(_path_stat, own_codes, EXTERNAL_FILENAME)
+        _relabel(_path_is_mode_type, own_codes, EXTERNAL_FILENAME)
+        hooks += [
+            (external, "_path_stat", _path_stat),
+            (external, "_path_is_mode_type", _path_is_mode_type),
+        ]
     install.finder = PyenvlabRecorder()
     install.listing_type = Listing
-    return [
-        (builtins, "__import__", __import__),
-        (_bootstrap, "_find_and_load", _find_and_load),
-        (_bootstrap, "_find_spec", _find_spec),
-        (_bootstrap, "_exec", _exec),
-        (_external, "_path_stat", _path_stat),
-        (_external.PathFinder, "_path_importer_cache", classmethod(_path_importer_cache)),
-        (_external.FileFinder, "_fill_cache", _fill_cache),
-    ]
+    return hooks
+
+
+def _is_plain_stat(function):
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_argcount == 1 and code.co_names == ("_os", "stat")
+
+
+def _is_plain_mode_type(function):
+    code = getattr(function, "__code__", None)
+    return (
+        code is not None and code.co_argcount == 2 and code.co_names == ("_path_stat", "OSError", "st_mode")
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -594,6 +1121,7 @@ class Session:
         self.running = False
         self.finished = False
         self._data = None
+        self.events = self.generations = None
 
     def start(self) -> None:
         global _installed, _sessions
@@ -614,7 +1142,7 @@ class Session:
             if self.candidates:
                 _installed.candidates_sessions += 1
                 _installed.set_candidates(on=True)
-            self.sys_path = tuple(p for p in sys.path if isinstance(p, str))
+            self.sys_path = list(sys.path)
             self.first_event = len(_events)
             self.first_generation = _rotate_generation()
             self.first_error = len(_errors)
@@ -653,9 +1181,24 @@ class Session:
                     _generations = []
                     _errors = []
                     _stacks.clear()
+                    _pending_reloads.clear()
+                    _pay_limit_debt()
 
-    def build(self, raised=None):
-        """The trace as JSON-ready data (format ``pyenvlab.trace``), or None while running."""
+    def meta(self):
+        """The trace's fields other than its modules and statements."""
+        return {
+            "python": ".".join(str(part) for part in sys.version_info[:3]),
+            "executable": sys.executable or "",
+            "sys_path": [_text(entry) for entry in self.sys_path],
+            "stdlib_names": sorted(getattr(sys, "stdlib_module_names", ())),
+            "errors": list(self.errors),
+            "candidates": self.candidates,
+            "code": self.code,
+            "seconds": self.t1 - self.t0,
+        }
+
+    def build(self, raised=None, factory=None):
+        """The trace built by ``factory`` (default: JSON-ready data), or None while running."""
         if not self.finished:
             return None
         if self._data is None:
@@ -664,16 +1207,8 @@ class Session:
                 self.generations,
                 t0=self.t0,
                 candidates=self.candidates,
-                meta={
-                    "python": ".".join(str(part) for part in sys.version_info[:3]),
-                    "executable": sys.executable or "",
-                    "sys_path": list(self.sys_path),
-                    "stdlib_names": sorted(getattr(sys, "stdlib_module_names", ())),
-                    "errors": list(self.errors),
-                    "candidates": self.candidates,
-                    "code": self.code,
-                    "seconds": self.t1 - self.t0,
-                },
+                meta=self.meta(),
+                factory=factory,
             )
             self.events = self.generations = None
         return self._data
@@ -683,221 +1218,404 @@ class Session:
 # Building records from events (pure: runs after recording, outside any hook)
 
 
+class Opaque(str):
+    """A path entry that is not a string (``42``, ``b'/lib'``, an object): shown by its repr."""
+
+    __slots__ = ("type_name",)
+
+    def __new__(cls, text, type_name):
+        self = str.__new__(cls, text)
+        self.type_name = type_name
+        return self
+
+    def __eq__(self, other):
+        return type(other) is Opaque and str.__eq__(self, other) and self.type_name == other.type_name
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return str.__hash__(self)
+
+    def __repr__(self):
+        return f"Opaque({str.__repr__(self)}, {self.type_name!r})"
+
+    def __reduce__(self):
+        return (Opaque, (str(self), self.type_name))
+
+
+def _text(value):
+    """``value`` as a string: itself if it is one, else an :class:`Opaque` of its repr."""
+    if type(value) is str or value is None:
+        return value
+    if isinstance(value, str):
+        return "".join((value,))
+    return Opaque(
+        _safe(lambda: repr(value), "<unrepresentable>"), _safe(lambda: _class_name(value), "object")
+    )
+
+
+class DataFactory:
+    """Makes the JSON-ready data of a trace (``docs/trace-format.md``); pyenvlab's model
+    passes a factory that makes its records instead, with the same methods."""
+
+    def probe(self, path, op, found, entry):
+        return {"path": path, "op": op, "found": found, "entry": entry}
+
+    def visit(self, entry, finder, outcome, created, via):
+        item = {"entry": entry, "finder": finder, "outcome": outcome, "created": created}
+        if via != "PathFinder":
+            item["via"] = via
+        return item
+
+    def statement(self, name, importer, *, cached, count, fromlist, level):
+        return {
+            "name": name,
+            "importer": importer,
+            "cached": cached,
+            "count": count,
+            "fromlist": list(fromlist),
+            "level": level,
+        }
+
+    def module(self, fields):
+        return fields
+
+    def trace(self, meta, modules, statements):
+        return {
+            "format": "pyenvlab.trace",
+            "version": 2,
+            **meta,
+            "modules": modules,
+            "statements": statements,
+        }
+
+
 def _finder_name(finder):
-    if finder is None or finder is _UNSET:
+    if finder is None or finder is _UNSET or finder is _ERROR:
         return None
-    if finder is _ERROR:
-        return None
-    return finder.__name__ if isinstance(finder, type) else type(finder).__name__
+    return _safe(lambda: _class_name(finder), None)
 
 
-def _probe_op(code):
-    if code is _ISFILE_CODE:
-        return "isfile"
-    if code is _ISDIR_CODE:
-        return "isdir"
-    return "stat"
+class _LoadState:
+    __slots__ = ("began", "entry", "find_error", "found", "found_at", "load", "probes", "spec", "visits")
+
+    def __init__(self, load, began, end):
+        self.load = load
+        self.visits = []
+        self.probes = []
+        self.entry = None
+        self.found = False
+        self.spec = None
+        self.find_error = None
+        self.began = began
+        self.found_at = end
 
 
-def _is_portion(visit, tail, locations):
-    entry = visit["entry"]
-    for probe in visit["probes"]:
-        if probe["op"] == "isdir" and probe["found"] and probe["path"].rsplit("/", 1)[-1] == tail:
-            return True
-    if locations and visit["finder"] != "FileFinder":
-        prefix = entry.rstrip("/") + "/"
-        return any(loc.startswith(prefix) for loc in locations)
-    return False
+class Builder:
+    """Turns the raw events of one recording into records, one method per event kind."""
 
+    def __init__(self, generations, *, t0, candidates, factory=None):
+        self.generations = generations
+        self.t0 = t0
+        self.candidates = candidates
+        self.factory = factory or DataFactory()
+        self.loads = {}  # id(load list) -> _LoadState
+        self.order = []
+        self.statements = []
+        self.statement_index = {}
+        self.position = 0
+        self.end = 0
 
-def build(events, generations, *, t0, candidates, meta):
-    """Turn raw events into the JSON data of a trace (see docs/trace-format.md)."""
-    loads = {}  # id(load list) -> state dict
-    order = []
-    statements = []
-    statement_index = {}
-    for position, event in enumerate(events):
-        kind = event[0]
-        if kind == LOAD:
-            state = {
-                "load": event,
-                "visits": [],
-                "probes": [],
-                "entry": None,
-                "found": False,
-                "spec": None,
-                "find_error": None,
-                "began": position,
-                "found_at": len(events),
-            }
-            loads[id(event)] = state
-            order.append(state)
-        elif kind == STMT:
-            _, importer, name, cached, fromlist, level = event
-            try:
-                fromlist = tuple(str(item) for item in fromlist) if fromlist else ()
-            except TypeError:
-                fromlist = ()
-            if cached:
-                key = (importer, name)
-                existing = statement_index.get(key)
-                if existing is not None:
-                    continue
-                count = sum(g.get(key, 0) for g in generations) or 1
-                statement = {
-                    "name": name,
-                    "importer": importer,
-                    "cached": True,
-                    "count": count,
-                    "fromlist": list(fromlist),
-                    "level": level,
-                }
-                statement_index[key] = statement
+    def feed(self, events):
+        self.end = len(events)
+        handlers = (
+            self.on_load,
+            self.on_visit,
+            self.on_found,
+            self.on_stat,
+            self.on_listdir,
+            self.on_candidate,
+            self.on_statement,
+        )
+        loads = self.loads
+        for position, event in enumerate(events):
+            self.position = position
+            kind = event[0]
+            if kind in (LOAD, STMT):
+                handlers[kind](event)
             else:
-                statement = {
-                    "name": name,
-                    "importer": importer,
-                    "cached": False,
-                    "count": 1,
-                    "fromlist": list(fromlist),
-                    "level": level,
-                }
-            statements.append(statement)
+                state = loads.get(id(event[1]))
+                if state is not None:  # None: it belongs to a load that began before this trace
+                    handlers[kind](event, state)
+
+    # -- one method per event kind ------------------------------------------------------------
+    def on_load(self, event):
+        state = _LoadState(event, self.position, self.end)
+        self.loads[id(event)] = state
+        self.order.append(state)
+
+    def on_statement(self, event):
+        _, importer, name, cached, fromlist, level = event
+        fromlist = tuple(_text(item) for item in fromlist)
+        if cached:
+            key = (importer, name)
+            if key in self.statement_index:
+                return
+            count = sum(g.get(importer, {}).get(name, 0) for g in self.generations) or 1
+            self.statement_index[key] = True
         else:
-            state = loads.get(id(event[1]))
-            if state is None:  # belongs to a load that began before this trace
-                continue
-            if kind == VISIT:
-                visit = {
-                    "entry": event[2],
-                    "finder": _finder_name(event[3]),
-                    "raw_finder": event[3],
-                    "created": bool(event[4]),
-                    "asking": event[5],
-                    "probes": [],
-                }
-                state["visits"].append(visit)
-                state["entry"] = visit
-            elif kind == FOUND:
-                state["found"] = True
-                state["found_at"] = position
-                state["spec"] = event[2]
-                state["find_error"] = event[3]
-                state["entry"] = None
-            elif kind == STAT:
-                probe = {"path": event[2], "op": _probe_op(event[4]), "found": event[3]}
-                _attach(state, probe)
-            elif kind == LISTDIR:
-                _attach(state, {"path": event[2], "op": "listdir", "found": event[3] > 0})
-            elif kind == CAND and candidates:
-                directory = event[2]
-                path = f"{directory}/{event[3]}" if directory else str(event[3])
-                _attach(state, {"path": path, "op": "candidate", "found": event[4]})
+            count = 1
+        self.statements.append(
+            self.factory.statement(name, importer, cached=cached, count=count, fromlist=fromlist, level=level)
+        )
 
-    kept = {}
-    for state in order:
-        load = state["load"]
-        if not state["found"] and load[L_ERR] is None and not load[L_RELOAD] and not state["visits"]:
-            continue  # satisfied from sys.modules after all (another thread, or a parent import)
-        kept[id(load)] = state
+    def on_visit(self, event, state):
+        visit = {
+            "entry": _text(event[2]),
+            "raw_finder": event[3],
+            "created": bool(event[4]),
+            "asking": event[5],
+            "probes": [],
+        }
+        state.visits.append(visit)
+        state.entry = visit
 
-    def imported_by(load):
+    def on_found(self, event, state):
+        state.found = True
+        state.found_at = self.position
+        state.spec = event[2]
+        state.find_error = _describe_captured(event[3])
+        state.entry = None
+
+    def on_stat(self, event, state):
+        self._attach(state, _text(event[2]), event[4], event[3])
+
+    def on_listdir(self, event, state):
+        self._attach(state, _text(event[2]), "listdir", event[3] > 0)
+
+    def on_candidate(self, event, state):
+        if self.candidates:
+            directory = _text(event[2])
+            path = f"{directory}/{_text(event[3])}" if directory else _text(event[3])
+            self._attach(state, path, "candidate", event[4])
+
+    def _attach(self, state, path, op, found):
+        visit = state.entry
+        if visit is not None:
+            visit["probes"].append((path, op, found))
+        state.probes.append((path, op, found, None if visit is None else visit["entry"]))
+
+    # -- the records --------------------------------------------------------------------------
+    def finish(self, meta):
+        kept = {}
+        for state in self.order:
+            load = state.load
+            if not state.found and load[L_ERR] is None and not load[L_RELOAD] and not state.visits:
+                continue  # satisfied from sys.modules after all (another thread, or a parent import)
+            kept[id(load)] = state
+        modules = [self._module(state, kept) for state in self.order if id(state.load) in kept]
+        return self.factory.trace(meta, modules, self.statements)
+
+    def _imported_by(self, load, kept):
         parent = load[L_PARENT]
-        began = kept[id(load)]["began"] if id(load) in kept else 0
+        began = kept[id(load)].began if id(load) in kept else 0
         while parent is not None:
             state = kept.get(id(parent))
             if state is not None:
-                if parent[L_NAME].startswith(load[L_NAME] + ".") and began < state["found_at"]:
+                if parent[L_NAME].startswith(load[L_NAME] + ".") and began < state.found_at:
                     # a parent package, imported on the way to its submodule: same importer
-                    return imported_by(parent)
+                    return self._imported_by(parent, kept)
                 return parent[L_NAME]
             parent = parent[L_PARENT]
         return load[L_IMPORTER]
 
-    modules = []
-    for state in order:
-        load = state["load"]
-        if id(load) not in kept:
-            continue
-        spec = state["spec"]
-        origin = loader = locations = None
-        if spec is not None:
-            origin, loader, locations = spec
+    def _spec(self, spec):
+        """(origin, loader class name, locations) of a snapshot made by ``_snapshot_spec``."""
+        if spec is None:
+            return None, None, None
+        if type(spec) is _Later:
+            other = spec.value
+            spec = (
+                _safe(lambda: other.origin, None),
+                _safe(lambda: other.loader, None),
+                _snapshot_locations(_safe(lambda: other.submodule_search_locations, None)),
+            )
+        origin, loader, locations = spec
+        if type(locations) is _Later:
+            iterable = locations.value
+            locations = tuple(_safe(lambda: list(iterable), []))
+        if locations is not None:
+            locations = tuple(_text(item) for item in locations)
+        loader_name = None if loader is None else _safe(lambda: _class_name(loader), None)
+        return _text(origin), loader_name, locations
+
+    def _module(self, state, kept):
+        make = self.factory
+        load = state.load
+        origin, loader, locations = self._spec(state.spec)
         answering = load[L_FINDER]
         tail = load[L_NAME].rpartition(".")[2]
-        visits = []
         last_of_answer = None
-        for visit in state["visits"]:
+        for visit in state.visits:
             if visit["asking"] is answering and answering is not None:
                 last_of_answer = visit
-        for visit in state["visits"]:
+        visits = []
+        last = state.visits[-1] if state.visits else None
+        for visit in state.visits:
             raw = visit["raw_finder"]
             if raw is _ERROR:
                 outcome = "error"
             elif raw is None or raw is _UNSET:
                 outcome = "no-finder"
-            elif visit is last_of_answer and spec is not None and loader is not None:
+            elif visit is last_of_answer and state.spec is not None and loader is not None:
                 outcome = "hit"
-            elif visit is state["visits"][-1] and state["find_error"] is not None:
+            elif visit is last and state.find_error is not None:
                 outcome = "error"
-            elif _is_portion(visit, tail, locations):
+            elif _is_portion(visit, tail, locations, _finder_name(raw)):
                 outcome = "namespace"
             else:
                 outcome = "miss"
             asking = visit["asking"]
             via = _finder_name(asking) if asking is not None else None
-            item = {
-                "entry": visit["entry"],
-                "finder": visit["finder"],
-                "outcome": outcome,
-                "created": visit["created"],
-            }
-            if via != "PathFinder":
-                item["via"] = via
-            visits.append(item)
-        error = load[L_ERR]
-        if error is None and state["find_error"] is not None:
-            error = state["find_error"]
+            visits.append(make.visit(visit["entry"], _finder_name(raw), outcome, visit["created"], via))
+        error = _describe_captured(load[L_ERR])
+        if error is None and state.find_error is not None:
+            error = state.find_error
         end = load[L_T1] if load[L_T1] is not None else load[L_T0]
-        modules.append(
+        if answering is not None:
+            finder = _finder_name(answering)
+        else:
+            finder = None if state.spec is None else "(a finder ahead of the recorder)"
+        return make.module(
             {
                 "name": load[L_NAME],
                 "origin": origin,
-                "finder": _finder_name(answering)
-                if answering is not None
-                else (None if spec is None else "(a finder ahead of the recorder)"),
+                "finder": finder,
                 "searched": visits,
-                "probes": state["probes"],
-                "imported_by": imported_by(load),
+                "probes": [make.probe(*probe) for probe in state.probes],
+                "imported_by": self._imported_by(load, kept),
                 "error": error,
                 "seconds": max(end - load[L_T0], 0.0),
                 "loader": loader,
                 "search_locations": list(locations) if locations is not None else None,
-                "start": max(load[L_T0] - t0, 0.0),
+                "start": max(load[L_T0] - self.t0, 0.0),
                 "thread": load[L_THREAD],
                 "reloaded": load[L_RELOAD],
             }
         )
-    return {"format": "pyenvlab.trace", "version": 2, **meta, "modules": modules, "statements": statements}
 
 
-def _attach(state, probe):
-    visit = state["entry"]
-    if visit is not None:
-        probe["entry"] = visit["entry"]
-        visit["probes"].append(probe)
-    else:
-        probe["entry"] = None
-    state["probes"].append(probe)
+def _is_portion(visit, tail, locations, finder):
+    entry = visit["entry"]
+    for path, op, found in visit["probes"]:
+        if op == "isdir" and found and path.rsplit("/", 1)[-1] == tail:
+            return True
+    if locations and finder != "FileFinder":
+        prefix = entry.rstrip("/") + "/"
+        return any(location.startswith(prefix) for location in locations)
+    return False
+
+
+def build(events, generations, *, t0, candidates, meta, factory=None):
+    """Turn raw events into a trace (JSON-ready data unless ``factory`` says otherwise)."""
+    builder = Builder(generations, t0=t0, candidates=candidates, factory=factory)
+    builder.feed(events)
+    return builder.finish(meta)
 
 
 # --------------------------------------------------------------------------------------------
 # Script mode: run by a target interpreter for pyenvlab.trace_import()
 
+#: The ``python -c`` code that runs this file in a target interpreter::
+#:
+#:     TARGET -c BOOTSTRAP RECORDER.py CACHE_PREFIX OUT.json --code CODE [options]
+#:
+#: It binds no name in ``__main__`` by the time user code runs, adds no module to
+#: ``sys.modules`` (``sys`` and ``marshal`` are loaded before any ``-c`` code runs), and keeps
+#: this file's code object, compiled once per interpreter, in ``CACHE_PREFIX-<cache tag>.bin``.
+BOOTSTRAP = """\
+def _pyenvlab_bootstrap():
+    import sys, marshal
+    source, prefix = sys.argv[1], sys.argv[2]
+    cached = f"{prefix}-{sys.implementation.cache_tag or 'untagged'}.bin"
+    try:
+        with open(cached, "rb") as stream:
+            code = marshal.loads(stream.read())
+    except Exception:
+        with open(source, "rb") as stream:
+            code = compile(stream.read(), source, "exec")
+        try:
+            sys.modules["_frozen_importlib_external"]._write_atomic(cached, marshal.dumps(code))
+        except Exception:
+            pass
+    namespace = {"__name__": "__pyenvlab_recorder__", "__file__": source, "__builtins__": __builtins__}
+    exec(code, namespace)
+    return namespace["_main"](["recorder.py", *sys.argv[3:]])
+raise SystemExit(_pyenvlab_bootstrap())
+"""
+
+
+def _main(argv):
+    usage = "usage: recorder.py OUT.json --code CODE [--candidates] [--no-record] [--modules-out FILE]"
+    if len(argv) < 4 or argv[2] != "--code":
+        sys.stderr.write(usage + "\n")
+        return 2
+    out, code = argv[1], argv[3]
+    options = argv[4:]
+    candidates = "--candidates" in options
+    record = "--no-record" not in options
+    modules_out = options[options.index("--modules-out") + 1] if "--modules-out" in options else None
+
+    # Look like `python -c CODE`: argv, __main__, and '' first on sys.path. Run as a script
+    # (the older way), the script's directory is sys.path[0]: put '' back.
+    here = __file__.rpartition("/")[0]
+    if sys.path and sys.path[0] == here:
+        sys.path[0] = ""
+    sys.argv[:] = ["-c"]
+    main_module = sys.modules.get("__main__")
+    if main_module is None or getattr(main_module, "__name__", None) != "__main__":
+        main_module = type(sys)("__main__")
+        sys.modules["__main__"] = main_module
+    namespace = main_module.__dict__
+    namespace.pop("_pyenvlab_bootstrap", None)  # the -c code's one name, gone before user code
+    namespace.setdefault("__builtins__", builtins)
+    compiled = compile(code, "<string>", "exec")
+    register = getattr(sys.modules.get("linecache"), "_register_code", None)
+    if register is not None:  # 3.13+: `python -c` keeps its source for tracebacks
+        register(compiled, code, "<string>")
+    session = Session(candidates=candidates, code=code)
+    raised = None
+    if record:
+        session.start()
+    try:
+        exec(compiled, namespace)
+    except BaseException as exc:
+        raised = exc
+    finally:
+        if record:
+            session.stop()
+    loaded = sorted(name for name in sys.modules if isinstance(name, str))
+    if record:
+        data = session.build()
+        data["raised"] = None if raised is None else _describe_captured(_capture_error(raised))
+        _write(out, dumps(data))
+    if modules_out:
+        _write(modules_out, dumps(loaded))
+    return 0
+
+
+def _write(path, text):
+    with open(path, "w", encoding="ascii") as stream:
+        stream.write(text)
+
+
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _json_string(text):
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
     out = ['"']
     for char in text:
         escaped = _JSON_ESCAPES.get(char)
@@ -921,65 +1639,49 @@ def dumps(value):
 
     The recorder writes its own JSON: importing ``json`` here would import whatever ``json``
     the traced program's sys.path provides, such as a ``json.py`` in the working directory.
+    An :class:`Opaque` entry becomes ``{"opaque": TYPE, "repr": TEXT}``.
     """
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return _json_string(value)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(_json_string(str(k)) + ": " + dumps(v) for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(dumps(item) for item in value) + "]"
-    return _json_string(str(value))
+    out = []
+    _dump(value, out.append)
+    return "".join(out)
 
 
-def _main(argv):
-    usage = "usage: recorder.py OUT.json --code CODE [--candidates] [--no-record] [--modules-out FILE]"
-    if len(argv) < 4 or argv[2] != "--code":
-        sys.stderr.write(usage + "\n")
-        return 2
-    out, code = argv[1], argv[3]
-    options = argv[4:]
-    candidates = "--candidates" in options
-    record = "--no-record" not in options
-    modules_out = options[options.index("--modules-out") + 1] if "--modules-out" in options else None
-
-    # Look like `python -c CODE`: that puts '' first on sys.path where a script puts its dir.
-    here = __file__.rpartition("/")[0]
-    if sys.path and sys.path[0] == here:
-        sys.path[0] = ""
-    sys.argv[:] = ["-c"]
-    main_module = type(sys)("__main__")
-    main_module.__builtins__ = builtins
-    sys.modules["__main__"] = main_module
-    compiled = compile(code, "<string>", "exec")
-    session = Session(candidates=candidates, code=code)
-    raised = None
-    if record:
-        session.start()
-    try:
-        exec(compiled, main_module.__dict__)
-    except BaseException as exc:
-        raised = _describe_exception(exc)
-    finally:
-        if record:
-            session.stop()
-    loaded = sorted(name for name in sys.modules if isinstance(name, str))
-    if record:
-        data = session.build()
-        data["raised"] = raised
-        with open(out, "w", encoding="ascii") as stream:
-            stream.write(dumps(data))
-    if modules_out:
-        with open(modules_out, "w", encoding="ascii") as stream:
-            stream.write(dumps(loaded))
-    return 0
+def _dump(value, write):
+    kind = type(value)
+    if kind is str:
+        write(_json_string(value))
+    elif value is None:
+        write("null")
+    elif value is True:
+        write("true")
+    elif value is False:
+        write("false")
+    elif kind is int or kind is float:
+        write(repr(value))
+    elif kind is dict:
+        write("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                write(", ")
+            first = False
+            write(_json_string(str(key)))
+            write(": ")
+            _dump(item, write)
+        write("}")
+    elif kind is list or kind is tuple:
+        write("[")
+        first = True
+        for item in value:
+            if not first:
+                write(", ")
+            first = False
+            _dump(item, write)
+        write("]")
+    elif kind is Opaque:
+        write('{"opaque": ' + _json_string(value.type_name) + ', "repr": ' + _json_string(str(value)) + "}")
+    else:
+        write(_json_string(str(value)))
 
 
 if __name__ == "__main__":
