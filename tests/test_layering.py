@@ -11,7 +11,9 @@ calls with a literal name. The rules:
 3. the core (everything outside ``pyenvlab/jupyter/``) never imports the Jupyter layer. The one
    exception is the pair of IPython extension hooks in ``pyenvlab/__init__.py``
    (``%load_ext pyenvlab`` looks them up on the top-level package, and they only hand over to
-   :mod:`pyenvlab.jupyter`).
+   :mod:`pyenvlab.jupyter`);
+4. the renderers take nothing from the top-level package's namespace (its public names load
+   lazily, through the rest of the package): ``from pyenvlab import x`` only for a submodule.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Import:
     module: str
     line: int
     function: str | None
+    #: ``from package import name``: ``module`` is ``package.name``, a submodule or an attribute
+    attribute: bool = False
 
     def within(self, name: str) -> bool:
         """Whether this imports ``name`` or one of its submodules."""
@@ -77,7 +81,10 @@ def imports_of(source: str, name: str, *, is_package: bool = False) -> list[Impo
                     base = ".".join([*anchor, base] if base else anchor)
                 found.append(Import(base, child.lineno, function))
                 # ``from pyenvlab import jupyter`` imports the submodule pyenvlab.jupyter
-                found.extend(Import(f"{base}.{alias.name}", child.lineno, function) for alias in child.names)
+                found.extend(
+                    Import(f"{base}.{alias.name}", child.lineno, function, attribute=True)
+                    for alias in child.names
+                )
             elif isinstance(child, ast.Call) and _imports_by_name(child):
                 found.append(Import(child.args[0].value, child.lineno, function))  # type: ignore[attr-defined]
             visit(child, inner)
@@ -146,6 +153,22 @@ def core_violations(modules: dict[Path, list[Import]]) -> list[str]:
     ]
 
 
+def top_level_name_violations(modules: dict[Path, list[Import]]) -> list[str]:
+    """Rule 4: renderers import submodules of ``pyenvlab``, not its (lazy) attributes."""
+    return [
+        _where(path, imp)
+        for path, imports in modules.items()
+        if path.relative_to(PACKAGE).parts[0] == "render"
+        for imp in imports
+        if imp.attribute and imp.module.rpartition(".")[0] == "pyenvlab" and not _is_submodule(imp.module)
+    ]
+
+
+def _is_submodule(name: str) -> bool:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
 # -- the rules ---------------------------------------------------------------------------------
 
 
@@ -161,6 +184,10 @@ def test_renderers_import_no_front_end() -> None:
 
 def test_the_core_never_imports_the_jupyter_layer() -> None:
     assert core_violations(package_imports()) == []
+
+
+def test_renderers_take_nothing_from_the_top_level_namespace() -> None:
+    assert top_level_name_violations(package_imports()) == []
 
 
 # -- the checker itself ------------------------------------------------------------------------
@@ -209,6 +236,7 @@ def test_relative_imports_of_a_package_resolve_from_the_package() -> None:
         ("_probe/bad.py", "from pyenvlab.model import Trace\n", probe_violations),
         ("render/bad.py", "def show():\n    from IPython.display import display\n", render_violations),
         ("render/bad.py", "from pyenvlab import jupyter\n", render_violations),
+        ("render/bad.py", "def f():\n    from pyenvlab import __version__\n", top_level_name_violations),
         (
             "anatomy/bad.py",
             "def f():\n    from pyenvlab.jupyter.magics import PyenvlabMagics\n",
@@ -221,7 +249,11 @@ def test_each_rule_catches_its_violation(relative: str, source: str, rule) -> No
     path = PACKAGE / relative
     name = module_name(path)
     modules = {path: imports_of(source, name, is_package=path.name == "__init__.py")}
-    rules = (probe_violations, render_violations, core_violations)
+    assert (
+        top_level_name_violations({PACKAGE / "render/ok.py": imports_of("from pyenvlab import model\n", "x")})
+        == []
+    )
+    rules = (probe_violations, render_violations, core_violations, top_level_name_violations)
     if rule is None:  # the extension hooks are the one allowed exception
         assert all(check(modules) == [] for check in rules)
     else:

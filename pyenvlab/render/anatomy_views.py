@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from pyenvlab.anatomy.records import AbiReport, CondaEnv, DepGraph, EnvDiff, EnvExport, RelocationReport
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
@@ -18,10 +19,11 @@ from pyenvlab.render._table import Markup, Style, html_table, terminal_width, te
 __all__ = ["dot", "html", "text"]
 
 
-def _kind(obj: object) -> str:
+def _kind(obj: object) -> type:
+    """The record class whose views draw ``obj`` (a key of the tables at the end)."""
     for cls in type(obj).__mro__:
-        if cls.__name__ in _TEXT:
-            return cls.__name__
+        if cls in _TEXT:
+            return cls
     msg = f"anatomy_views cannot render a {type(obj).__name__}"
     raise TypeError(msg)
 
@@ -45,7 +47,7 @@ def dot(obj: Any, **view_options: Any) -> Any:
     """
     kind = _kind(obj)
     if kind not in _DOT:
-        msg = f"a {kind} has no graph view; use text() or html()"
+        msg = f"a {kind.__name__} has no graph view; use text() or html()"
         raise NotImplementedError(msg)
     import graphviz  # only when a graph is drawn
 
@@ -459,24 +461,24 @@ def _relocation_html(report: Any) -> str:
     )
 
 
-_TEXT: dict[str, Callable[[Any, int, Style], str]] = {
-    "DepGraph": _deps_text,
-    "AbiReport": _abi_text,
-    "CondaEnv": _conda_text,
-    "EnvExport": _export_text,
-    "EnvDiff": _diff_text,
-    "RelocationReport": _relocation_text,
+_TEXT: dict[type, Callable[[Any, int, Style], str]] = {
+    DepGraph: _deps_text,
+    AbiReport: _abi_text,
+    CondaEnv: _conda_text,
+    EnvExport: _export_text,
+    EnvDiff: _diff_text,
+    RelocationReport: _relocation_text,
 }
-_HTML: dict[str, Callable[[Any], str]] = {
-    "DepGraph": _deps_html,
-    "AbiReport": _abi_html,
-    "CondaEnv": _conda_html,
-    "EnvExport": _export_html,
-    "EnvDiff": _diff_html,
-    "RelocationReport": _relocation_html,
+_HTML: dict[type, Callable[[Any], str]] = {
+    DepGraph: _deps_html,
+    AbiReport: _abi_html,
+    CondaEnv: _conda_html,
+    EnvExport: _export_html,
+    EnvDiff: _diff_html,
+    RelocationReport: _relocation_html,
 }
-_DOT: dict[str, Callable[[Any, Any, Any], None]] = {
-    "DepGraph": _deps_dot,
-    "AbiReport": _abi_dot,
-    "CondaEnv": _conda_dot,
+_DOT: dict[type, Callable[[Any, Any, Any], None]] = {
+    DepGraph: _deps_dot,
+    AbiReport: _abi_dot,
+    CondaEnv: _conda_dot,
 }

@@ -50,7 +50,7 @@ def page(
     graphs: Sequence[tuple[str, dict[str, Any]]] | None = None,
 ) -> str:
     """The report of ``obj`` as one HTML document (a string)."""
-    from pyenvlab import __version__
+    from pyenvlab._version import __version__
     from pyenvlab.render import views_for
     from pyenvlab.render.display import figure, figure_html, html_text_block
 

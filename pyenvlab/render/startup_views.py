@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyenvlab.interpreter.records import DoctorReport, PathReport, StartupTrace, VenvReport
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
@@ -16,8 +17,8 @@ from pyenvlab.render._table import Markup, Style, html_table, terminal_width, te
 __all__ = ["dot", "html", "text"]
 
 
-def _kind(obj: object) -> str:
-    return type(obj).__name__
+def _unknown(obj: object) -> TypeError:
+    return TypeError(f"startup_views cannot render a {type(obj).__name__}")
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -27,17 +28,15 @@ def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> st
     """A terminal rendering of a StartupTrace, PathReport, DoctorReport or VenvReport."""
     width = terminal_width(width)
     color = use_color(color)
-    kind = _kind(obj)
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         return _startup_text(obj, width, color)
-    if kind == "PathReport":
+    if isinstance(obj, PathReport):
         return _path_text(obj, width, color)
-    if kind == "DoctorReport":
+    if isinstance(obj, DoctorReport):
         return _doctor_text(obj, width, color)
-    if kind == "VenvReport":
+    if isinstance(obj, VenvReport):
         return _venv_text(obj, width, color)
-    msg = f"startup_views cannot render a {kind}"
-    raise TypeError(msg)
+    raise _unknown(obj)
 
 
 def _yes(flag: bool) -> str:
@@ -264,13 +263,12 @@ def _badge(ok: bool, good: str, bad: str) -> Markup:
 
 def html(obj: Any) -> str:
     """An HTML fragment (escaped tables) of a startup record."""
-    kind = _kind(obj)
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         return _startup_html(obj)
-    if kind == "PathReport":
+    if isinstance(obj, PathReport):
         head = f"<p><b>sys.path of {html_text(obj.executable)}</b> (Python {html_text(obj.python)})</p>"
         return f'<div class="pyenvlab">{head}{_entries_html(obj.entries)}</div>'
-    if kind == "DoctorReport":
+    if isinstance(obj, DoctorReport):
         rows = [[f.severity, f.rule, f.message, f.fix] for f in obj.findings]
         caption = f"doctor: {obj.executable} in {obj.cwd}" + ("" if rows else ": no problems found")
         return (
@@ -278,7 +276,7 @@ def html(obj: Any) -> str:
             + html_table(["severity", "rule", "finding", "fix"], rows, caption=caption)
             + "</div>"
         )
-    if kind == "VenvReport":
+    if isinstance(obj, VenvReport):
         parts = [
             html_table(["key", "value"], sorted(obj.config.items()), caption=f"pyvenv.cfg of {obj.path}")
         ]
@@ -288,8 +286,7 @@ def html(obj: Any) -> str:
             f"<p>size {obj.size_kib} KiB; base {html_text(obj.base_prefix)} {obj.base_size_kib} KiB</p>"
         )
         return '<div class="pyenvlab">' + "".join(parts) + "</div>"
-    msg = f"startup_views cannot render a {kind}"
-    raise TypeError(msg)
+    raise _unknown(obj)
 
 
 def _entries_html(entries: Any) -> str:
@@ -347,18 +344,17 @@ def dot(obj: Any, **view_options: Any) -> Any:
     checks shown, e.g. ``("stdlib landmark", "pyvenv.cfg")``), or sys.path for a PathReport."""
     import graphviz  # only when a graph is drawn
 
-    kind = _kind(obj)
-    graph = _graph.new_digraph(kind, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
+    graph = _graph.new_digraph(type(obj).__name__, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
     graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         _startup_dot(graph, obj, view_options.get("purposes"))
-    elif kind == "PathReport":
+    elif isinstance(obj, PathReport):
         _chain(
             graph, [(f"{i}. {e.path or repr('')}\n{e.source}", e.exists) for i, e in enumerate(obj.entries)]
         )
-    elif kind == "DoctorReport":
+    elif isinstance(obj, DoctorReport):
         _chain(graph, [(f"{f.severity}: {f.rule}\n{f.message}", f.severity == "info") for f in obj.findings])
-    elif kind == "VenvReport":
+    elif isinstance(obj, VenvReport):
         graph.node("venv", graphviz.nohtml(_label(obj.path)), fillcolor="#ddf4ff")
         graph.node("base", graphviz.nohtml(_label(obj.base_prefix)), fillcolor="#eeeeee")
         for index, f in enumerate(obj.files):
@@ -368,8 +364,7 @@ def dot(obj: Any, **view_options: Any) -> Any:
                 graph.edge("venv", name)
                 graph.edge(name, "base", label=dot_label(f.kind), style="dashed")
     else:
-        msg = f"startup_views cannot draw a {kind}"
-        raise TypeError(msg)
+        raise _unknown(obj)
     return graph
 
 
