@@ -148,7 +148,7 @@ def test_trace_imports_in_kernel_records_a_real_load(ip: InteractiveShell, tmp_p
         sys.modules.pop("pyenvlab_magic_demo", None)
     record = view.trace.module("pyenvlab_magic_demo")
     assert record.hit is not None and record.hit.entry == str(tmp_path)
-    assert view.options == {"times": False}
+    assert view.options.given() == {"times": False}
 
 
 def test_trace_imports_fresh_shows_real_probes(ip: InteractiveShell) -> None:
@@ -156,7 +156,7 @@ def test_trace_imports_fresh_shows_real_probes(ip: InteractiveShell) -> None:
     assert view.where == "fresh"
     record = view.trace.module("json")
     assert record.searched and record.hit is not None
-    assert view.options == {"module": "json", "max_probes": 3}
+    assert view.options.given() == {"module": "json", "max_probes": 3}
     assert "fresh interpreter" in view._repr_mimebundle_(include=["text/plain"])["text/plain"]
     graph = pyenvlab.render.dot(view)
     assert "json" in graph.source
@@ -180,7 +180,7 @@ def test_trace_imports_view_options_reach_the_graph(ip: InteractiveShell) -> Non
         "%%trace_imports --fresh --collapse none --cached none --rankdir TB --no-times --depth 2"
         " --max-nodes 10 --filter email --all --view tree\nimport email.mime.text\n",
     ).result
-    assert view.options == {
+    assert view.options.given() == {
         "view": "tree",
         "collapse": "none",
         "depth": 2,

@@ -17,6 +17,7 @@ from typing import Any
 from pyenvlab._records import Displayable
 from pyenvlab.jupyter.namespace import NamespaceDiff
 from pyenvlab.model import ModuleRecord, Trace
+from pyenvlab.render.view_options import ViewOptions
 
 __all__ = ["NamespaceDiff", "ProbeStep", "Step", "TraceView", "steps"]
 
@@ -25,7 +26,8 @@ class TraceView(Displayable):
     """An import trace to display with particular view options.
 
     ``where`` is ``"kernel"`` (traced in this process: modules the kernel already holds are
-    cache hits) or ``"fresh"`` (traced in a new interpreter: the real search). ``raised`` is
+    cache hits) or ``"fresh"`` (traced in a new interpreter: the real search). ``options`` are
+    the graph's :class:`~pyenvlab.render.view_options.ViewOptions`. ``raised`` is
     the exception the cell ended with (``"ExcType: message"``), if any.
     """
 
@@ -34,12 +36,12 @@ class TraceView(Displayable):
         trace: Trace,
         *,
         where: str = "kernel",
-        options: Mapping[str, Any] | None = None,
+        options: ViewOptions | Mapping[str, Any] | None = None,
         raised: str | None = None,
     ) -> None:
         self.trace = trace
         self.where = where
-        self.options = dict(options or {})
+        self.options = ViewOptions.of(options)
         self.raised = raised if raised is not None else getattr(trace, "raised", None)
 
     def save(self, path: str | Path) -> Path:

@@ -197,7 +197,7 @@ def _trace_view_html(view: Any) -> str:
 
 def _trace_view_dot(view: Any, **view_options: Any) -> Any:
     """The trace drawn with the view's options, and any given here on top."""
-    return trace_views.dot(view.trace, **{**view.options, **view_options})
+    return trace_views.dot(view.trace, **{**view.options.given(), **view_options})
 
 
 TRACE_VIEW = ViewSet(_trace_view_text, _trace_view_html, _trace_view_dot)
