@@ -3,6 +3,8 @@
 ``text`` gives a terminal report made of short sections, ``html`` the same as escaped tables,
 ``dot`` a graph of the landmark walk: every check in order (found in green, missed in grey),
 the pyvenv.cfg hop, and the checks that settled ``prefix`` and ``exec_prefix``.
+:func:`startup_explanation` writes the "In short" sentences from the trace's facts; the one on
+who set a venv's ``sys.prefix`` is :func:`venv_prefix_sentence`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
-__all__ = ["dot", "html", "text"]
+__all__ = ["dot", "html", "startup_explanation", "text", "venv_prefix_sentence"]
 
 
 def _unknown(obj: object) -> TypeError:
@@ -69,9 +71,10 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         style(term(_verdict(trace)), "green" if trace.verified else "red"),
         "",
     ]
-    if trace.explanation:
+    explanation = startup_explanation(trace)
+    if explanation:
         out.append(style("In short", "bold"))
-        out.extend(term(f"  {line}") for line in trace.explanation)
+        out.extend(term(f"  {line}") for line in explanation)
         out.append("")
     out.append(style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold"))
     if trace.probes:
@@ -149,6 +152,61 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         out.extend(term(f"  - getpath warning: {w}") for w in trace.warnings)
         out.extend(term(f"  - {n}") for n in trace.notes)
     return "\n".join(out)
+
+
+def startup_explanation(trace: Any) -> tuple[str, ...]:
+    """How prefix and ``sys.path`` were found, in a few plain sentences: the PATH lookup, the
+    pyvenv.cfg hop, PYTHONHOME, the landmarks that settled ``prefix`` and ``exec_prefix``, who
+    set a venv's ``sys.prefix``, and getpath's own warnings."""
+    lines = []
+    values = trace.getpath or {}
+    exe_probe = trace.probe_for("executable")
+    if exe_probe is not None:
+        lines.append(f"argv[0] {trace.argv0!r} has no '/': found on PATH as {exe_probe.path}.")
+    venv_probe = trace.probe_for("venv")
+    if venv_probe is not None:
+        home = next(
+            (
+                line.partition("=")[2].strip()
+                for line in (venv_probe.detail or "").splitlines()
+                if line.partition("=")[0].strip().lower() == "home"
+            ),
+            None,
+        )
+        lines.append(f"{venv_probe.path} says home = {home}: the search continues from there.")
+    if trace.pythonhome:
+        lines.append(f"PYTHONHOME={trace.pythonhome} sets prefix directly: no landmark is checked.")
+    prefix_probe = trace.probe_for("prefix")
+    base = values.get("prefix") or trace.base_prefix
+    if prefix_probe is not None:
+        lines.append(f"prefix = {base}: the first landmark found was {prefix_probe.path}.")
+    elif trace.method == "getpath" and not trace.pythonhome:
+        lines.append(f"prefix = {base}: no landmark found, the compiled-in PREFIX was used.")
+    exec_probe = trace.probe_for("exec_prefix")
+    if exec_probe is not None:
+        lines.append(
+            f"exec_prefix = {values.get('exec_prefix') or trace.base_exec_prefix}: {exec_probe.path} exists."
+        )
+    venv = venv_prefix_sentence(trace)
+    if venv:
+        lines.append(venv)
+    lines += [f"getpath warned: {warning}" for warning in trace.warnings]
+    return tuple(lines)
+
+
+def venv_prefix_sentence(trace: Any, *, short: bool = False) -> str | None:
+    """Who set ``sys.prefix`` to the venv (``None`` outside a venv): the one place that says it,
+    in the explanation and (``short``) in the graph.
+
+    It is keyed on ``trace.prefix_set_by``, the stage that did: ``"site"`` on CPython up to 3.13,
+    ``"getpath"`` from 3.14 on (gh-126985: getpath, not site, applies pyvenv.cfg). The words for
+    ``"getpath"`` are still those of the site stage: correct them here when 3.14 is traced.
+    """
+    if trace.prefix_set_by is None:
+        return None
+    if short:
+        return f"site: sys.prefix = {trace.prefix} (venv)"
+    return f"site found pyvenv.cfg and set sys.prefix = {trace.prefix} (the venv)."
 
 
 def _probe_path(probe: Any) -> str:
@@ -301,8 +359,9 @@ def _startup_html(trace: Any) -> str:
         _badge(trace.verified, _verdict(trace), _verdict(trace)),
         "</p>",
     ]
-    if trace.explanation:
-        parts.append("<ul>" + "".join(f"<li>{html_text(line)}</li>" for line in trace.explanation) + "</ul>")
+    explanation = startup_explanation(trace)
+    if explanation:
+        parts.append("<ul>" + "".join(f"<li>{html_text(line)}</li>" for line in explanation) + "</ul>")
     rows = [
         [i, p.check, p.path, _badge(p.result, "yes", "no"), p.purpose, p.decided or ""]
         for i, p in enumerate(trace.probes, 1)
@@ -447,8 +506,9 @@ def _startup_dot(graph: Any, trace: Any, purposes: Any) -> None:
     if cluster is not None:
         graph.subgraph(cluster)
     result = f"prefix = {trace.base_prefix}\nexec_prefix = {trace.base_exec_prefix}"
-    if trace.prefix != trace.base_prefix:
-        result += f"\nsite: sys.prefix = {trace.prefix} (venv)"
+    venv = venv_prefix_sentence(trace, short=True)
+    if venv:
+        result += f"\n{venv}"
     result += "\n" + ("verified against the interpreter" if trace.verified else "NOT verified")
     graph.node("result", graphviz.nohtml(_label(result)), shape="note", fillcolor="#fff8c5")
     graph.edge(previous, "result")
