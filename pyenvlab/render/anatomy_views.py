@@ -199,6 +199,17 @@ def _abi_text(report: Any, width: int, style: Style) -> str:
         + (f"   libstdc++ required: GLIBCXX_{report.glibcxx_required}" if report.glibcxx_required else ""),
         "",
     ]
+    for table in (_versions_table, _libraries_table, _tags_table):
+        shown = table(report, width, style)
+        if shown:
+            lines += [shown, ""]
+    lines += textwrap.wrap(term(abi_explanation(report)), width=width, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def _versions_table(report: Any, width: int, style: Style) -> str | None:
+    """Each symbol version each file needs, newest first, with the symbols needing it (red:
+    this system does not provide it)."""
     several = len(report.files) > 1
     too_new = {(s.file, s.library, s.version) for s in report.too_new}
     missing = {(lib.needed_by, lib.name, v) for lib in report.libraries for v in lib.missing_versions}
@@ -215,48 +226,45 @@ def _abi_text(report: Any, width: int, style: Style) -> str:
                 rows.append([_short(file.path), *row] if several else row)
                 key = (file.path, library, version)
                 styles.append(("red",) if key in too_new or key in missing else ())
-    if rows:
-        heads = ["library", "version", "symbols needing it"]
-        lines.append(
-            text_table(
-                ["file", *heads] if several else heads,
-                rows,
-                width=width,
-                shrink=len(heads) if several else 2,
-                styles=styles,
-                color=style.color,
-            )
-        )
-        lines.append("")
-    if report.libraries:
-        lib_rows = [[lib.name, lib.how, lib.path or "-"] for lib in report.libraries]
-        if several:
-            lib_rows = [
-                [_short(lib.needed_by), *row] for lib, row in zip(report.libraries, lib_rows, strict=True)
-            ]
-        lib_styles = [
-            ("red",) if lib.path is None or lib.missing_versions else () for lib in report.libraries
-        ]
-        heads = ["needs", "found by", "path"]
-        lines.append(
-            text_table(
-                ["file", *heads] if several else heads,
-                lib_rows,
-                width=width,
-                shrink=3 if several else 2,
-                styles=lib_styles,
-                color=style.color,
-            )
-        )
-        lines.append("")
-    if report.tags:
-        tag_rows = [[t.tag, "yes" if t.supported else "no", t.reason] for t in report.tags]
-        lines.append(
-            text_table(["tag", "accepted", "why"], tag_rows, width=width, shrink=2, color=style.color)
-        )
-        lines.append("")
-    lines += textwrap.wrap(term(abi_explanation(report)), width=width, break_on_hyphens=False)
-    return "\n".join(lines)
+    if not rows:
+        return None
+    heads = ["library", "version", "symbols needing it"]
+    return text_table(
+        ["file", *heads] if several else heads,
+        rows,
+        width=width,
+        shrink=len(heads) if several else 2,
+        styles=styles,
+        color=style.color,
+    )
+
+
+def _libraries_table(report: Any, width: int, style: Style) -> str | None:
+    """Each needed library and how the loader would find it (red: not found, or too old)."""
+    if not report.libraries:
+        return None
+    several = len(report.files) > 1
+    rows = [[lib.name, lib.how, lib.path or "-"] for lib in report.libraries]
+    if several:
+        rows = [[_short(lib.needed_by), *row] for lib, row in zip(report.libraries, rows, strict=True)]
+    styles = [("red",) if lib.path is None or lib.missing_versions else () for lib in report.libraries]
+    heads = ["needs", "found by", "path"]
+    return text_table(
+        ["file", *heads] if several else heads,
+        rows,
+        width=width,
+        shrink=3 if several else 2,
+        styles=styles,
+        color=style.color,
+    )
+
+
+def _tags_table(report: Any, width: int, style: Style) -> str | None:
+    """Each wheel tag (and extension suffix) and whether this interpreter accepts it."""
+    if not report.tags:
+        return None
+    rows = [[t.tag, "yes" if t.supported else "no", t.reason] for t in report.tags]
+    return text_table(["tag", "accepted", "why"], rows, width=width, shrink=2, color=style.color)
 
 
 def _version_key(version: str) -> tuple[int, ...]:

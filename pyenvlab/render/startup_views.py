@@ -64,6 +64,20 @@ def _verdict(trace: Any) -> str:
 
 def _startup_text(trace: Any, width: int, color: bool) -> str:
     style = Style(color)
+    sections = (
+        _head_text,
+        _search_text,
+        _site_text,
+        _pth_text,
+        _path_text_section,
+        _comparison_text,
+        _notes_text,
+    )
+    return "\n".join(line for section in sections for line in section(trace, width, style))
+
+
+def _head_text(trace: Any, width: int, style: Style) -> list[str]:
+    """Which start, how it was traced, whether it agrees, and the explanation."""
     out = [
         style(term(f"Startup of {trace.interpreter} (Python {trace.python})"), "bold"),
         term(f"command: {' '.join(trace.command)}    cwd: {trace.cwd}"),
@@ -76,23 +90,20 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         out.append(style("In short", "bold"))
         out.extend(term(f"  {line}") for line in explanation)
         out.append("")
-    out.append(style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold"))
+    return out
+
+
+def _search_text(trace: Any, width: int, style: Style) -> list[str]:
+    """1. Every check of the prefix search in order (green: it settled a value), then the result."""
+    out = [style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold")]
     if trace.probes:
         rows, styles = [], []
         for index, probe in enumerate(trace.probes, 1):
             settles = f"<- {probe.decided}" if probe.decided else ""
             rows.append([index, probe.check, _probe_path(probe), _yes(probe.result), probe.purpose, settles])
             styles.append(("green", "bold") if probe.decided else (() if probe.result else ("dim",)))
-        out.append(
-            text_table(
-                ["#", "check", "path", "found", "looking for", "settles"],
-                rows,
-                width=width,
-                shrink=2,
-                styles=styles,
-                color=color,
-            )
-        )
+        headers = ["#", "check", "path", "found", "looking for", "settles"]
+        out.append(text_table(headers, rows, width=width, shrink=2, styles=styles, color=style.color))
     else:
         out.append("  (no checks recorded)")
     values = [
@@ -103,20 +114,34 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         ["executable", trace.executable],
         ["venv", trace.venv or "-"],
     ]
-    out += ["", style("Result (after site)", "bold"), text_table(["sys.*", "value"], values, width=width)]
-    out.append("")
-    if trace.site_ran:
-        out.append(style(f"2. site: {len(trace.site_steps)} steps", "bold"))
-        rows = [
-            ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
-            for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
-        ]
-        out.append(text_table(["call", "on", "what it did"], rows, width=width, shrink=2))
-        out.append(term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"))
-    else:
-        out.append(style("2. site: not run (-S)", "bold"))
-    out.append("")
-    out.append(style(f"3. .pth files: {len(trace.pth_files)} processed", "bold"))
+    return [
+        *out,
+        "",
+        style("Result (after site)", "bold"),
+        text_table(["sys.*", "value"], values, width=width),
+        "",
+    ]
+
+
+def _site_text(trace: Any, width: int, style: Style) -> list[str]:
+    """2. The calls site made, nested, and what each added."""
+    if not trace.site_ran:
+        return [style("2. site: not run (-S)", "bold"), ""]
+    rows = [
+        ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
+        for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
+    ]
+    return [
+        style(f"2. site: {len(trace.site_steps)} steps", "bold"),
+        text_table(["call", "on", "what it did"], rows, width=width, shrink=2),
+        term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"),
+        "",
+    ]
+
+
+def _pth_text(trace: Any, width: int, style: Style) -> list[str]:
+    """3. Each processing of a .pth file, line by line, and what its import lines imported."""
+    out = [style(f"3. .pth files: {len(trace.pth_files)} processed", "bold")]
     for pth in trace.pth_files:
         again = f" (processed again: #{pth.occurrence})" if pth.occurrence > 1 else ""
         out.append(term(f"  {pth.path}{again}"))
@@ -127,31 +152,38 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         if pth.imported:
             shown = ", ".join(pth.imported[:8]) + (" ..." if len(pth.imported) > 8 else "")
             out.append(term(f"    modules imported meanwhile: {shown}"))
-    out.append("")
-    out.append(style("4. sys.path", "bold"))
-    out.append(_entries_table(trace.sys_path, width, color))
-    out.append("")
-    out.append(style("5. Traced vs the interpreter's own values", "bold"))
+    return [*out, ""]
+
+
+def _path_text_section(trace: Any, width: int, style: Style) -> list[str]:
+    """4. The final sys.path with where each entry came from."""
+    return [style("4. sys.path", "bold"), _entries_table(trace.sys_path, width, style.color), ""]
+
+
+def _comparison_text(trace: Any, width: int, style: Style) -> list[str]:
+    """5. Every traced value next to the interpreter's own (red: they differ)."""
     rows = [
         [c.stage, c.field, _one_line(c.real), "agree" if c.agree else f"DIFFERS: {_one_line(c.traced)}"]
         for c in trace.comparisons
     ]
     styles = [() if c.agree else ("red", "bold") for c in trace.comparisons]
-    out.append(
-        text_table(
-            ["stage", "field", "interpreter's own value", "trace"],
-            rows,
-            width=width,
-            styles=styles,
-            color=color,
-        )
-    )
-    if trace.warnings or trace.notes:
-        out.append("")
-        out.append(style("Notes", "bold"))
-        out.extend(term(f"  - getpath warning: {w}") for w in trace.warnings)
-        out.extend(term(f"  - {n}") for n in trace.notes)
-    return "\n".join(out)
+    headers = ["stage", "field", "interpreter's own value", "trace"]
+    return [
+        style("5. Traced vs the interpreter's own values", "bold"),
+        text_table(headers, rows, width=width, styles=styles, color=style.color),
+    ]
+
+
+def _notes_text(trace: Any, width: int, style: Style) -> list[str]:
+    """getpath's warnings and the tracer's notes."""
+    if not (trace.warnings or trace.notes):
+        return []
+    return [
+        "",
+        style("Notes", "bold"),
+        *(term(f"  - getpath warning: {w}") for w in trace.warnings),
+        *(term(f"  - {n}") for n in trace.notes),
+    ]
 
 
 def startup_explanation(trace: Any) -> tuple[str, ...]:
