@@ -179,6 +179,15 @@ def test_trace_imports_fresh_path_and_python(ip: InteractiveShell, tmp_path: Pat
     assert Trace.load(tmp_path / "t.json") == view.trace
 
 
+def test_the_magic_line_expands_variables_like_every_magic(ip: InteractiveShell, tmp_path: Path) -> None:
+    """Notebook 13 runs ``%%trace_imports --fresh --path {WORK}``: ``{WORK}`` is the variable."""
+    (tmp_path / "pyenvlab_expanded.py").write_text("")
+    ip.user_ns["WORK"] = str(tmp_path)
+    view = run(ip, "%%trace_imports --fresh --path {WORK} --no-times\nimport pyenvlab_expanded\n").result
+    assert view.trace.sys_path[1] == str(tmp_path)
+    assert view.trace.module("pyenvlab_expanded").error is None
+
+
 def test_trace_imports_view_options_reach_the_graph(ip: InteractiveShell) -> None:
     view = run(
         ip,

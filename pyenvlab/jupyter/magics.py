@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from pyenvlab.errors import PyenvlabError
@@ -160,7 +160,6 @@ class TraceMagics(_PyenvlabMagics):
         action="store_true",
         help="return a probe stepper (play or step through the search of --module, or the first search)",
     )
-    @no_var_expand
     @cell_magic
     @one_line_errors
     def trace_imports(self, line: str, cell: str) -> Any:
@@ -214,7 +213,6 @@ class NamespaceMagics(_PyenvlabMagics):
 
     @magic_arguments()
     @argument("--explore", action="store_true", help="return a namespace explorer instead of the table")
-    @no_var_expand
     @cell_magic
     @one_line_errors
     def namespace(self, line: str, cell: str) -> Any:
