@@ -1,4 +1,5 @@
-"""Writing output files atomically: a failure never truncates or removes an existing file.
+"""Writing output files atomically: a reader sees the old file or the whole new one, never half,
+and a failure never truncates or removes an existing file.
 
 Text goes to a temporary file in the target's directory (so the final rename stays on one file
 system), is flushed to disk, and then replaces the target with ``os.replace``. If the target
@@ -8,7 +9,7 @@ into a file somewhere else.
 Example:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_atomic(folder / "out.json", '{"ok": true}\\n').read_text()
+    >>> write_text(folder / "out.json", '{"ok": true}\\n').read_text()
     '{"ok": true}\\n'
 """
 
@@ -20,10 +21,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_text"]
 
 
-def write_atomic(path: str | os.PathLike[str], text: str | bytes, *, encoding: str = "utf-8") -> Path:
+def write_text(path: str | os.PathLike[str], text: str | bytes, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically and return the path.
 
     Raises:

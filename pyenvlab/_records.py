@@ -727,9 +727,9 @@ class Document(Displayable):
         The text goes to a temporary file in the same directory that replaces ``path`` only
         once complete, so a failure never leaves a truncated file behind.
         """
-        from pyenvlab._files import write_atomic
+        from pyenvlab._files import write_text
 
-        return write_atomic(path, self.to_json(indent=1) + "\n")
+        return write_text(path, self.to_json(indent=1) + "\n")
 
     @classmethod
     def load(cls: "type[D]", path: "str | Path") -> "D":

@@ -22,17 +22,18 @@ import sys
 from collections.abc import Iterable
 from importlib.machinery import BuiltinImporter, FrozenImporter
 
-from pyenvlab._records import replace
+from pyenvlab._records import Displayable, replace
 from pyenvlab.errors import PyenvlabError
 from pyenvlab.model import Candidate, module_kind
 
 __all__ = ["Candidates", "where"]
 
 
-class Candidates(list):  # type: ignore[type-arg]
+class Candidates(Displayable, list):  # type: ignore[type-arg]
     """The answer of :func:`where`: a list of :class:`~pyenvlab.model.Candidate` in path order.
 
-    It displays itself in Jupyter as a table (``which -a`` style) and has :attr:`winner`.
+    It displays itself in Jupyter as a table (``which -a`` style), like every record (the
+    :class:`~pyenvlab._records.Displayable` mixin), and has :attr:`winner`.
     """
 
     def __init__(self, name: str, items: Iterable[Candidate] = ()) -> None:
@@ -51,16 +52,6 @@ class Candidates(list):  # type: ignore[type-arg]
     def shadowed(self) -> list[Candidate]:
         """Candidates that exist but lose to an earlier one."""
         return [c for c in self if not c.wins]
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
-        from pyenvlab import render
-
-        return render.mimebundle(self, include=include, exclude=exclude)
-
-    def _ipython_display_(self) -> None:
-        from pyenvlab.render import display
-
-        display.ipython_display(self)
 
 
 def _finder_for(entry: str) -> object | None:

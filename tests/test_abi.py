@@ -147,6 +147,55 @@ def test_reproduce_glibc_too_new_failure_and_predict_it(tmp_path: Path):
         assert {(s.symbol, s.version) for s in read_elf(copy).symbols} == objdump_versions(str(copy))
 
 
+def test_the_check_returns_problems_as_data_and_the_view_words_them(tmp_path: Path):
+    from pyenvlab.anatomy.compiled import make_too_new_copy
+    from pyenvlab.anatomy.records import AbiProblem
+
+    copy = make_too_new_copy("math", tmp_path)
+    report = abi(copy)
+    [problem] = report.problems
+    assert problem.kind == "missing-version" and problem.file == str(copy)
+    assert problem.versions == ("GLIBC_2.99",) and problem.library.startswith("libm.so")
+    sentence = anatomy_views.abi_problem(problem, report)
+    assert sentence == (
+        f"{copy.name} needs version GLIBC_2.99 of {problem.library}, but {problem.path} does not define it"
+        f" (this system has glibc {report.glibc_here})"
+    )
+    assert report.explanation == anatomy_views.abi_explanation(report)
+    assert report.explanation.endswith(f"Verdict: it will NOT load here: {sentence}.")
+    assert "explanation" not in report.to_data()  # the sentences are the views', not the record's
+    assert report.to_data()["version"] == 2
+    others = (
+        AbiProblem("machine", file="/x/a.so", detail="aarch64", here="x86_64"),
+        AbiProblem(
+            "not-found", file="/x/a.so", library="libq.so.1", searched=("/opt/lib", "/etc/ld.so.cache")
+        ),
+        AbiProblem("unreadable", file="/x/b.so", detail="/x/b.so: not an ELF file"),
+    )
+    words = [anatomy_views.abi_problem(p, report) for p in others]
+    assert words == [
+        "a.so is built for aarch64, this machine is x86_64",
+        "a.so needs libq.so.1, which the loader would not find (searched /opt/lib, /etc/ld.so.cache)",
+        "/x/b.so: not an ELF file",
+    ]
+
+
+def test_a_report_saved_as_version_1_still_loads_and_reads_the_same(tmp_path: Path):
+    from pyenvlab.anatomy.compiled import make_too_new_copy
+
+    for report in (abi("math"), abi(make_too_new_copy("math", tmp_path))):
+        old = report.to_data()
+        old["version"] = 1
+        del old["problems"]
+        old["explanation"] = report.explanation  # version 1 stored the sentences
+        loaded = AbiReport.from_data(old)
+        assert loaded.explanation == report.explanation
+        assert anatomy_views.text(loaded, width=100, color=False) == anatomy_views.text(
+            report, width=100, color=False
+        )
+        assert AbiReport.from_json(loaded.to_json()) == loaded
+
+
 def test_rewrite_refuses_what_does_not_fit(tmp_path: Path):
     source, version = _patchable_extension()
     copy = tmp_path / "x.so"

@@ -78,13 +78,13 @@ def test_unload_removes_magics_and_restores_import_state(capsys: pytest.CaptureF
     state = pyenvlab.jupyter.import_state()
     original_import = builtins.__import__
     shell.run_line_magic("load_ext", "pyenvlab")
-    magics = pyenvlab.jupyter._loaded[id(shell)][0]
+    registration = pyenvlab.jupyter._loaded[id(shell)][0]
     # a tracer a magic left running (as after an interrupt at the wrong moment)
     from pyenvlab import trace
 
     tracer = trace()
     tracer.start()
-    magics._tracers.append(tracer)
+    registration.tracers.running.append(tracer)
     assert builtins.__import__ is not original_import
     assert len(sys.meta_path) == len(state["sys.meta_path"]) + 1
     shell.run_line_magic("unload_ext", "pyenvlab")
@@ -106,10 +106,15 @@ def test_unload_removes_magics_and_restores_import_state(capsys: pytest.CaptureF
 
 
 def test_reload_ext_keeps_one_set_of_magics(ip: InteractiveShell) -> None:
+    from pyenvlab.jupyter.magics import MAGICS
+
     ip.run_line_magic("reload_ext", "pyenvlab")
-    magics = [m for m in ip.magics_manager.registry.values() if type(m).__name__ == "PyenvlabMagics"]
-    assert len(magics) == 1
-    assert ip.magics_manager.magics["cell"]["trace_imports"].__self__ is magics[0]
+    for cls in MAGICS:
+        instances = [m for m in ip.magics_manager.registry.values() if type(m) is cls]
+        assert len(instances) == 1, cls
+        for kind, names in cls.magics.items():
+            for name in names:
+                assert ip.magics_manager.magics[kind][name].__self__ is instances[0]
     assert run(ip, "%where json").result.winner is not None
 
 
@@ -148,7 +153,7 @@ def test_trace_imports_in_kernel_records_a_real_load(ip: InteractiveShell, tmp_p
         sys.modules.pop("pyenvlab_magic_demo", None)
     record = view.trace.module("pyenvlab_magic_demo")
     assert record.hit is not None and record.hit.entry == str(tmp_path)
-    assert view.options == {"times": False}
+    assert view.options.given() == {"times": False}
 
 
 def test_trace_imports_fresh_shows_real_probes(ip: InteractiveShell) -> None:
@@ -156,7 +161,7 @@ def test_trace_imports_fresh_shows_real_probes(ip: InteractiveShell) -> None:
     assert view.where == "fresh"
     record = view.trace.module("json")
     assert record.searched and record.hit is not None
-    assert view.options == {"module": "json", "max_probes": 3}
+    assert view.options.given() == {"module": "json", "max_probes": 3}
     assert "fresh interpreter" in view._repr_mimebundle_(include=["text/plain"])["text/plain"]
     graph = pyenvlab.render.dot(view)
     assert "json" in graph.source
@@ -174,13 +179,22 @@ def test_trace_imports_fresh_path_and_python(ip: InteractiveShell, tmp_path: Pat
     assert Trace.load(tmp_path / "t.json") == view.trace
 
 
+def test_the_magic_line_expands_variables_like_every_magic(ip: InteractiveShell, tmp_path: Path) -> None:
+    """Notebook 13 runs ``%%trace_imports --fresh --path {WORK}``: ``{WORK}`` is the variable."""
+    (tmp_path / "pyenvlab_expanded.py").write_text("")
+    ip.user_ns["WORK"] = str(tmp_path)
+    view = run(ip, "%%trace_imports --fresh --path {WORK} --no-times\nimport pyenvlab_expanded\n").result
+    assert view.trace.sys_path[1] == str(tmp_path)
+    assert view.trace.module("pyenvlab_expanded").error is None
+
+
 def test_trace_imports_view_options_reach_the_graph(ip: InteractiveShell) -> None:
     view = run(
         ip,
         "%%trace_imports --fresh --collapse none --cached none --rankdir TB --no-times --depth 2"
         " --max-nodes 10 --filter email --all --view tree\nimport email.mime.text\n",
     ).result
-    assert view.options == {
+    assert view.options.given() == {
         "view": "tree",
         "collapse": "none",
         "depth": 2,
@@ -407,12 +421,86 @@ def test_bad_explore_input_is_one_line(
     assert expected in usage_error(ip, capsys, cell)
 
 
+# -- cells run through IPython itself -----------------------------------------------------------
+
+
+def displayed(shell: InteractiveShell, source: str) -> tuple[list[object], object]:
+    """The values the display hook showed while ``source`` ran, and the cell's result."""
+    shown: list[object] = []
+    hook = shell.displayhook
+    original = hook.write_format_data
+
+    def write(format_dict, md_dict=None):
+        shown.append(format_dict.get("text/plain"))
+        return original(format_dict, md_dict)
+
+    hook.write_format_data = write
+    try:
+        result = run(shell, source)
+    finally:
+        hook.write_format_data = original
+    return shown, result
+
+
+@pytest.mark.parametrize("magic", ["%%trace_imports", "%%namespace"])
+def test_the_cells_last_expression_is_displayed(ip: InteractiveShell, magic: str) -> None:
+    shown, result = displayed(ip, f"{magic}\nimport json\njson.dumps({{'shown': 1}})\n")
+    assert result.success
+    assert shown == ["'{\"shown\": 1}'"]  # the cell's value, as without the magic...
+    assert type(result.result).__name__ in ("TraceView", "NamespaceDiff")  # ...then the record
+    quiet, _ = displayed(ip, f"{magic}\n41 + 1;\n")  # a trailing semicolon still silences it
+    assert "42" not in quiet
+
+
+def test_top_level_await_works_in_the_traced_cell(ip: InteractiveShell, tmp_path: Path) -> None:
+    (tmp_path / "pyenvlab_async_demo.py").write_text("VALUE = 7\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        cell = (
+            "%%trace_imports --no-times\nimport asyncio\nawait asyncio.sleep(0)\n"
+            "import pyenvlab_async_demo\nawaited = await asyncio.sleep(0, pyenvlab_async_demo.VALUE)\n"
+        )
+        view = run(ip, cell).result
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("pyenvlab_async_demo", None)
+    assert ip.user_ns["awaited"] == 7
+    assert view.trace.module("pyenvlab_async_demo").hit.entry == str(tmp_path)
+    diff = run(ip, "%%namespace\nimport asyncio\nslept = await asyncio.sleep(0, 'yes')\n").result
+    assert [c.name for c in diff.added] == ["slept"]
+
+
+def test_the_trace_holds_the_cell_and_nothing_of_ipython(ip: InteractiveShell) -> None:
+    view = run(ip, "%%trace_imports\nfrom __future__ import annotations\nimport json\nvalue = 1\n").result
+    importers = {s.importer for s in view.trace.statements}
+    assert importers == {"__main__"}, importers  # no IPython module imported anything meanwhile
+    assert "_pyenvlab_cell_" not in ip.user_ns
+    diff = run(ip, "%%namespace\nimport json as pyenvlab_json\n").result
+    assert diff.names == ("pyenvlab_json",)  # the helper the wrapped cell calls is never seen
+
+
+def test_an_interrupt_fails_the_cell_once(ip: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run(ip, "%%namespace\nraise KeyboardInterrupt\n")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    shown = capsys.readouterr()
+    assert (shown.out + shown.err).count("Traceback (most recent call last)") == 1
+
+
+def test_a_cell_that_parses_but_does_not_compile(
+    ip: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = ip.run_cell("%%trace_imports\nimport json\nreturn 1\n")
+    assert type(result.error_in_exec).__name__ == "UsageError"
+    assert "nothing ran" in str(result.error_in_exec)
+    assert "outside function" in capsys.readouterr().out  # IPython said why
+
+
 def test_interrupt_inside_trace_imports_stops_the_tracer(ip: InteractiveShell) -> None:
     original = builtins.__import__
     result = run(ip, "%%trace_imports\nraise KeyboardInterrupt\n")
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
     assert builtins.__import__ is original
-    assert not pyenvlab.jupyter._loaded[id(ip)][0]._tracers
+    assert not pyenvlab.jupyter._loaded[id(ip)][0].tracers.running
     assert run(ip, "%%trace_imports\nimport json\n").result.trace.statements  # still works
 
 

@@ -181,7 +181,9 @@ def test_discover_interpreters(tmp_path: Path) -> None:
     (venv / "bin").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (venv / "bin" / "python").symlink_to(sys.executable)
-    found = explorers.discover_interpreters(tmp_path)
+    from pyenvlab.interpreter.discovery import discover_interpreters
+
+    found = discover_interpreters(tmp_path)
     assert next(iter(found.values())) == sys.executable
     assert found[f"venv {os.path.join('proj', '.venv')}"] == str(venv / "bin" / "python")
 

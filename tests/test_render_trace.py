@@ -20,6 +20,7 @@ from pyenvlab import render
 from pyenvlab._records import replace
 from pyenvlab.model import ModuleRecord, Trace
 from pyenvlab.render import display, standalone, trace_views
+from pyenvlab.render.trace_views import Group
 
 try:  # tests/ as a package, or tests/ itself on sys.path (rootdir conftest)
     from tests import render_fixtures as fx
@@ -152,16 +153,18 @@ def test_tree_of_1000_modules_stays_readable() -> None:
 def test_collapse_package_depth_filter_and_stdlib() -> None:
     trace = fx.big_trace(200)
     keys = trace_views.group_modules(trace, collapse="package")
-    assert {keys[m.name] for m in trace.modules if m.name.startswith("pkg03")} == {"pkg03.*"}
+    assert {keys[m.name] for m in trace.modules if m.name.startswith("pkg03")} == {Group.package("pkg03")}
     keys = trace_views.group_modules(trace, collapse="none", depth=1)
-    assert keys["pkg00.m001"] == "pkg00.m001/\u2026"  # depth 1 keeps the direct children...
-    assert keys["pkg00.m004"] == "pkg00.m001/\u2026"  # ...and folds their descendants into them
+    folded = Group.subtree(Group.module("pkg00.m001"))
+    assert keys["pkg00.m001"] == folded  # depth 1 keeps the direct children...
+    assert keys["pkg00.m004"] == folded  # ...and folds their descendants into them
+    assert str(folded) == "pkg00.m001/\u2026" and folded.title == "pkg00.m001 and what it imported"
     keys = trace_views.group_modules(trace, collapse="none", filter="pkg02")
-    shown = {k for k in keys.values() if not k.startswith("<")}
-    assert all(k.startswith("pkg02") for k in shown)
-    assert keys["pkg05"] == "<other>"
+    shown = {k for k in keys.values() if k.kind != "other"}
+    assert all((k.anchor or k).name.startswith("pkg02") for k in shown)
+    assert keys["pkg05"] == Group("other")
     keys = trace_views.group_modules(fx.json_trace(), collapse="stdlib")
-    assert set(keys.values()) == {"<stdlib>"}
+    assert set(keys.values()) == {Group("stdlib")}
     source = render.dot(fx.json_trace(), collapse="stdlib").source
     assert "standard library\\n6 modules" in source
 
@@ -169,8 +172,8 @@ def test_collapse_package_depth_filter_and_stdlib() -> None:
 def test_filter_accepts_a_predicate() -> None:
     trace = fx.json_trace()
     keys = trace_views.group_modules(trace, collapse="none", filter=lambda m: m.kind == "extension")
-    assert keys["_json"] == "_json"
-    assert keys["json.encoder"] == "json/\u2026"
+    assert keys["_json"] == Group.module("_json")
+    assert keys["json.encoder"] == Group.subtree(Group.module("json"))
 
 
 def test_unknown_view_options_are_rejected() -> None:

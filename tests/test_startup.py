@@ -426,7 +426,7 @@ def test_strace_lines_parse_whatever_the_pid_width(pid: int, tmp_path: Path) -> 
     """``strace -f`` pads pids to five columns: a pid of three digits is followed by three
     spaces. The parser once dropped every line of a process with a short pid (pids wrap at
     32768 on many machines), and the strace tier came back empty, seemingly at random."""
-    from pyenvlab.interpreter.tracer import _strace_probes
+    from pyenvlab.interpreter.tiers import _strace_probes
 
     prefix = f"{pid:<5d} "
     lines = [

@@ -168,3 +168,50 @@ def test_dot_renders_with_graphviz(venv_trace: StartupTrace, tmp_path: Path) -> 
     assert svg.lstrip().startswith(("<?xml", "<svg"))
     assert "settles prefix" in svg
     del graphviz
+
+
+# -- the explanation is the views', from facts the trace keeps --------------------------------
+
+
+def test_the_explanation_is_written_from_the_records_facts(venv_trace: StartupTrace) -> None:
+    import dataclasses
+
+    from pyenvlab.render import startup_views
+
+    assert venv_trace.prefix_set_by == "site" and venv_trace.pythonhome is None
+    lines = startup_views.startup_explanation(venv_trace)
+    assert venv_trace.explanation == lines
+    assert lines[-1] == f"site found pyvenv.cfg and set sys.prefix = {venv_trace.prefix} (the venv)."
+    data = venv_trace.to_data()
+    assert data["version"] == 2 and "explanation" not in data
+    # the sentence on who set the prefix comes from one function, keyed on the recorded stage
+    outside = dataclasses.replace(venv_trace, prefix_set_by=None)
+    assert startup_views.venv_prefix_sentence(outside) is None
+    assert not any("set sys.prefix" in line for line in outside.explanation)
+    pytest.importorskip("graphviz")
+    assert "site: sys.prefix" in render.dot(venv_trace).source
+    assert "site: sys.prefix" not in render.dot(outside).source
+
+
+def test_pythonhome_is_a_fact_of_the_trace(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "PYTHONHOME": sys.base_prefix}
+    trace = startup(sys.executable, env=env, cwd=tmp_path)
+    assert trace.pythonhome == sys.base_prefix
+    assert f"PYTHONHOME={sys.base_prefix} sets prefix directly: no landmark is checked." in trace.explanation
+    assert startup(sys.executable, env=env, cwd=tmp_path, flags=("-E",)).pythonhome is None
+
+
+def test_a_version_1_trace_still_loads_and_reads_the_same(venv_trace: StartupTrace, tmp_path: Path) -> None:
+    import os
+
+    home = startup(sys.executable, env={**os.environ, "PYTHONHOME": sys.base_prefix}, cwd=tmp_path)
+    for trace in (venv_trace, home):
+        old = trace.to_data()
+        old["version"] = 1
+        old["explanation"] = list(trace.explanation)  # version 1 stored the sentences...
+        del old["pythonhome"], old["prefix_set_by"]  # ...not the facts behind them
+        loaded = StartupTrace.from_data(old)
+        assert loaded == trace
+        assert render.text(loaded, width=200, color=False) == render.text(trace, width=200, color=False)

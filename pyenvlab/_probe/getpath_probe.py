@@ -115,7 +115,14 @@ def gp_basename(path):
 
 
 def gp_dirname(path):
-    # C: everything before the last separator, "" when there is none (so "/usr" -> "").
+    """Everything before the last separator, "" when there is none, as the C helper does
+    (``os.path.dirname`` keeps the root instead):
+
+    >>> gp_dirname("/usr/bin/python3"), gp_dirname("/usr"), gp_dirname("python3")
+    ('/usr/bin', '', '')
+    >>> os.path.dirname("/usr")
+    '/'
+    """
     head, sep, _ = path.rpartition(SEP)
     return head if sep else ""
 
@@ -129,6 +136,11 @@ def gp_isabs(path):
 
 
 def gp_joinpath(*parts):
+    """Join like the C helper: ``None`` is skipped, an absolute part starts over.
+
+    >>> gp_joinpath("/usr", "lib", None, "python3.12"), gp_joinpath("/usr/", "/opt", "x")
+    ('/usr/lib/python3.12', '/opt/x')
+    """
     result = ""
     for part in parts:
         if part is None:

@@ -255,7 +255,6 @@ def instrument(site):
 
 
 CURRENT = []
-EXECS = []
 
 
 def audit(event, args):

@@ -17,6 +17,7 @@ from pyenvlab.anatomy.dependencies import deps
 from pyenvlab.anatomy.envcopy import check_relocatable, diff, export, recreate
 from pyenvlab.anatomy.records import (
     AbiFile,
+    AbiProblem,
     AbiReport,
     CondaEnv,
     CondaPackage,
@@ -36,6 +37,7 @@ from pyenvlab.anatomy.records import (
 
 __all__ = [
     "AbiFile",
+    "AbiProblem",
     "AbiReport",
     "CondaEnv",
     "CondaPackage",

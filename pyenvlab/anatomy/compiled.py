@@ -6,7 +6,8 @@ auditwheel#36 left open), which shared libraries it needs and how the dynamic lo
 each one (DT_RPATH, ``LD_LIBRARY_PATH``, DT_RUNPATH, ``/etc/ld.so.cache``, the default
 directories, in the loader's order), whether those libraries define the required versions, and
 how a wheel's tags compare with :func:`packaging.tags.sys_tags`. The verdict ``loads_here`` comes
-with a plain-words explanation.
+with the problems that decide it, as data (:class:`~pyenvlab.anatomy.records.AbiProblem`); the
+plain-words explanation is written by :mod:`pyenvlab.render.anatomy_views`.
 
 The needed libraries of the inspected files are resolved one level deep (the libraries those
 libraries need are the system's business, and ``ldd`` would execute the file to list them).
@@ -19,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib.machinery
 import importlib.util
@@ -32,7 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pyenvlab.anatomy.elf import MACHINES, ElfError, ElfInfo, is_elf, read_elf, rewrite_version_need
-from pyenvlab.anatomy.records import AbiFile, AbiReport, LibraryResolution, SymbolNeed, TagCheck
+from pyenvlab.anatomy.records import AbiFile, AbiProblem, AbiReport, LibraryResolution, SymbolNeed, TagCheck
 from pyenvlab.errors import PyenvlabError
 
 __all__ = ["abi", "glibc_version", "ld_so_cache", "make_too_new_copy", "resolve_library"]
@@ -440,165 +442,120 @@ def _report(
     *,
     in_this_process: bool,
 ) -> AbiReport:
-    glibc_here = glibc_version()
+    """Read every file of ``paths``, resolve what each needs, and collect the problems."""
     files: list[AbiFile] = []
     libraries: list[LibraryResolution] = []
     too_new: list[SymbolNeed] = []
-    problems: list[str] = []
-    definitions: dict[str, set[str]] = {}
-    machine_here = platform.machine()
+    problems: list[AbiProblem] = []
+    linker = _Linker(environ, in_this_process=in_this_process, inspected=paths)
     for path in paths:
         try:
             info = read_elf(path)
         except ElfError as exc:
-            problems.append(str(exc))
+            problems.append(AbiProblem("unreadable", file=path, detail=str(exc)))
             continue
-        names = [v for versions in info.version_needs.values() for v in versions]
-        symbols = tuple(SymbolNeed(s.symbol, s.version, s.library, s.weak, path) for s in info.symbols)
-        files.append(
-            AbiFile(
-                path=path,
-                machine=info.machine,
-                needed=tuple(info.needed),
-                rpath=tuple(info.rpath),
-                runpath=tuple(info.runpath),
-                version_needs={k: tuple(v) for k, v in info.version_needs.items()},
-                symbols=symbols,
-                glibc_required=_max_version(names, _GLIBC),
-                glibcxx_required=_max_version(names, _GLIBCXX),
-            )
-        )
-        if info.machine != machine_here and not (info.machine == "x86" and machine_here in ("i686", "i386")):
-            problems.append(
-                f"{os.path.basename(path)} is built for {info.machine}, this machine is {machine_here}"
-            )
+        file = _abi_file(path, info)
+        files.append(file)
+        problems += _machine_problems(file)
         for name in info.needed:
-            resolution = resolve_library(name, info, environ=environ, in_this_process=in_this_process)
-            wanted = info.version_needs.get(name, [])
-            missing: list[str] = []
-            if resolution.path is not None and wanted:
-                if resolution.path not in definitions:
-                    try:
-                        definitions[resolution.path] = set(read_elf(resolution.path).version_definitions)
-                    except ElfError:
-                        definitions[resolution.path] = set()
-                missing = [v for v in wanted if v not in definitions[resolution.path]]
-            if missing:
-                resolution = LibraryResolution(
-                    resolution.name,
-                    resolution.needed_by,
-                    resolution.path,
-                    resolution.how,
-                    resolution.searched,
-                    tuple(missing),
-                )
-                blocking = [v for v in missing if (name, v) not in info.weak_versions]
-                if blocking:
-                    problems.append(
-                        f"{os.path.basename(path)} needs version {', '.join(blocking)} of {name}, but "
-                        f"{resolution.path} does not define it"
-                        + (f" (this system has glibc {glibc_here})" if _GLIBC.match(blocking[0]) else "")
-                    )
-                too_new += [s for s in symbols if s.library == name and s.version in missing]
-            elif resolution.path is None and not any(os.path.basename(p) == name for p in paths):
-                problems.append(
-                    f"{os.path.basename(path)} needs {name}, which the loader would not find "
-                    f"(searched {', '.join(resolution.searched) or 'nothing'})"
-                )
+            resolution, problem = linker.resolve(name, info)
             libraries.append(resolution)
-
+            if problem is not None:
+                problems.append(problem)
+            too_new += [
+                s for s in file.symbols if s.library == name and s.version in resolution.missing_versions
+            ]
+    problems += _tag_problems(tags)
     all_needs = [v for f in files for versions in f.version_needs.values() for v in versions]
     glibc_required = _max_version(all_needs, _GLIBC)
-    glibcxx_required = _max_version(all_needs, _GLIBCXX)
     critical = tuple(
         s for f in files for s in f.symbols if glibc_required and s.version == f"GLIBC_{glibc_required}"
-    )
-    suffixes = [t for t in tags if t.tag.startswith(".")]
-    problems += [f"the file name ends in {t.tag}, but {t.reason}" for t in suffixes if not t.supported]
-    wheel_tags = [t for t in tags if not t.tag.startswith(".")]
-    if wheel_tags and not any(t.supported for t in wheel_tags):
-        problems.append(f"no wheel tag is accepted here ({wheel_tags[0].tag}: {wheel_tags[0].reason})")
-    loads = not problems
-    explanation = _explain(
-        target,
-        files=files,
-        glibc_required=glibc_required,
-        glibcxx_required=glibcxx_required,
-        glibc_here=glibc_here,
-        critical=critical,
-        libraries=libraries,
-        problems=problems,
-        tags=tags,
-        loads=loads,
     )
     return AbiReport(
         target=target,
         kind=kind,  # type: ignore[arg-type]
         files=tuple(files),
         glibc_required=glibc_required,
-        glibcxx_required=glibcxx_required,
-        glibc_here=glibc_here,
+        glibcxx_required=_max_version(all_needs, _GLIBCXX),
+        glibc_here=glibc_version(),
         symbols=critical,
         too_new=tuple(too_new),
         libraries=tuple(libraries),
         tags=tuple(tags),
-        loads_here=loads,
-        explanation=explanation,
+        loads_here=not problems,
+        problems=tuple(problems),
     )
 
 
-def _explain(
-    target: str,
-    *,
-    files: list[AbiFile],
-    glibc_required: str | None,
-    glibcxx_required: str | None,
-    glibc_here: str | None,
-    critical: tuple[SymbolNeed, ...],
-    libraries: list[LibraryResolution],
-    problems: list[str],
-    tags: list[TagCheck],
-    loads: bool,
-) -> str:
-    if not files:
-        return f"{target} has no ELF files to inspect."
-    parts = []
-    noun = "its compiled file" if len(files) == 1 else f"its {len(files)} compiled files"
-    if glibc_required:
-        names = sorted({s.symbol for s in critical})
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        parts.append(
-            f"{target} needs glibc {glibc_required} or newer: "
-            + (
-                f"{shown} {'needs' if len(names) == 1 else 'need'} GLIBC_{glibc_required}."
-                if names
-                else f"{noun} require GLIBC_{glibc_required}."
-            )
-        )
-    else:
-        parts.append(f"{target} asks for no versioned glibc symbols.")
-    if glibcxx_required:
-        parts.append(f"It needs libstdc++ with GLIBCXX_{glibcxx_required}.")
-    for tag in tags:
-        match = next(
-            (_MANYLINUX.match(p) for p in tag.tag.split("-")[-1].split(".") if _MANYLINUX.match(p)), None
-        )
-        if (
-            match
-            and glibc_required
-            and _vkey(glibc_required)[:2] > (int(match.group(1)), int(match.group(2)))
-        ):
-            parts.append(
-                f"Its tag {tag.tag} promises glibc {match.group(1)}.{match.group(2)}, but the symbols need "
-                f"{glibc_required}: the tag is wrong (auditwheel would refuse it)."
-            )
-    found = sum(1 for lib in libraries if lib.path)
-    parts.append(
-        f"This system has glibc {glibc_here or 'unknown (not a glibc system)'}; "
-        f"{found} of {len(libraries)} needed libraries resolve without running the file."
+def _abi_file(path: str, info: ElfInfo) -> AbiFile:
+    """The dynamic-linking facts of one read ELF file."""
+    names = [v for versions in info.version_needs.values() for v in versions]
+    return AbiFile(
+        path=path,
+        machine=info.machine,
+        needed=tuple(info.needed),
+        rpath=tuple(info.rpath),
+        runpath=tuple(info.runpath),
+        version_needs={k: tuple(v) for k, v in info.version_needs.items()},
+        symbols=tuple(SymbolNeed(s.symbol, s.version, s.library, s.weak, path) for s in info.symbols),
+        glibc_required=_max_version(names, _GLIBC),
+        glibcxx_required=_max_version(names, _GLIBCXX),
     )
-    if loads:
-        parts.append("Verdict: it loads here.")
-    else:
-        parts.append("Verdict: it will NOT load here: " + "; ".join(problems) + ".")
-    return " ".join(parts)
+
+
+def _machine_problems(file: AbiFile) -> list[AbiProblem]:
+    """A file built for another machine than this one (an x86 file runs on i686 and i386)."""
+    here = platform.machine()
+    if file.machine == here or (file.machine == "x86" and here in ("i686", "i386")):
+        return []
+    return [AbiProblem("machine", file=file.path, detail=file.machine, here=here)]
+
+
+class _Linker:
+    """Resolves needed libraries like the dynamic loader, reading each library's version
+    definitions once."""
+
+    def __init__(
+        self, environ: Mapping[str, str] | None, *, in_this_process: bool, inspected: list[str]
+    ) -> None:
+        self.environ = environ
+        self.in_this_process = in_this_process
+        self.inspected = {os.path.basename(p) for p in inspected}
+        self.definitions: dict[str, set[str]] = {}
+
+    def defined(self, path: str) -> set[str]:
+        """The symbol versions the library at ``path`` defines (none when it cannot be read)."""
+        if path not in self.definitions:
+            try:
+                self.definitions[path] = set(read_elf(path).version_definitions)
+            except ElfError:
+                self.definitions[path] = set()
+        return self.definitions[path]
+
+    def resolve(self, name: str, info: ElfInfo) -> tuple[LibraryResolution, AbiProblem | None]:
+        """How ``info`` finds ``name``, with the versions it lacks, and the problem that makes."""
+        found = resolve_library(name, info, environ=self.environ, in_this_process=self.in_this_process)
+        wanted = info.version_needs.get(name, [])
+        if found.path is None:
+            if name in self.inspected:  # the library is one of the inspected files itself
+                return found, None
+            return found, AbiProblem("not-found", file=info.path, library=name, searched=found.searched)
+        missing = tuple(v for v in wanted if v not in self.defined(found.path)) if wanted else ()
+        if not missing:
+            return found, None
+        found = dataclasses.replace(found, missing_versions=missing)
+        blocking = tuple(v for v in missing if (name, v) not in info.weak_versions)
+        if not blocking:  # only weak references lack a definition: the loader lets them be
+            return found, None
+        return found, AbiProblem(
+            "missing-version", file=info.path, library=name, versions=blocking, path=found.path
+        )
+
+
+def _tag_problems(tags: list[TagCheck]) -> list[AbiProblem]:
+    """An extension suffix import does not look for, and wheel tags none of which fits."""
+    problems = [AbiProblem("suffix", tag=t.tag) for t in tags if t.tag.startswith(".") and not t.supported]
+    wheel_tags = [t for t in tags if not t.tag.startswith(".")]
+    if wheel_tags and not any(t.supported for t in wheel_tags):
+        problems.append(AbiProblem("wheel-tags", tag=wheel_tags[0].tag))
+    return problems

@@ -14,12 +14,13 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pyenvlab._records import Document
 
 __all__ = [
     "AbiFile",
+    "AbiProblem",
     "AbiReport",
     "CondaEnv",
     "CondaPackage",
@@ -182,15 +183,49 @@ class TagCheck:
 
 
 @dataclass(frozen=True)
+class AbiProblem:
+    """One reason a compiled component would not load here, as data (the views word it).
+
+    ``kind`` is one of:
+
+    - ``unreadable``: ``file`` is not an ELF file that can be read (``detail`` says why);
+    - ``machine``: ``file`` is built for the machine ``detail``, this one is ``here``;
+    - ``missing-version``: ``file`` needs ``versions`` of ``library``, which the library the
+      loader would use (``path``) does not define;
+    - ``not-found``: ``file`` needs ``library``, which the loader would not find (``searched``);
+    - ``suffix``: the file name ends in ``tag``, an extension suffix this interpreter does not
+      import (the :class:`TagCheck` of that suffix says why);
+    - ``wheel-tags``: no wheel tag is accepted here (``tag`` is the first one);
+    - ``text``: a problem as a sentence, from a report saved by an older pyenvlab.
+    """
+
+    kind: Literal["unreadable", "machine", "missing-version", "not-found", "suffix", "wheel-tags", "text"]
+    file: str | None = None
+    library: str | None = None
+    versions: tuple[str, ...] = ()
+    path: str | None = None
+    searched: tuple[str, ...] = ()
+    tag: str | None = None
+    detail: str | None = None
+    here: str | None = None
+
+
+@dataclass(frozen=True)
 class AbiReport(Document):
     """What a compiled component needs from the system, and whether it loads here.
 
     ``glibc_required`` is the highest ``GLIBC_x.y`` any file needs (``"2.29"``); ``symbols`` are
     the symbols that need exactly that version (the answer to "which symbol needs it"), and
-    ``too_new`` every requirement that this system's libraries do not provide.
+    ``too_new`` every requirement that this system's libraries do not provide. ``problems``
+    are the reasons it would not load here (none: ``loads_here``); :attr:`explanation` says
+    all of it in plain words.
+
+    Format version 2 stores the problems as data; a version-1 file (which stored the
+    explanation as text instead) still loads, its problems kept as one ``text`` problem.
     """
 
     FORMAT: ClassVar[str] = "pyenvlab.abi"
+    VERSION: ClassVar[int] = 2
 
     target: str
     kind: Literal["module", "file", "distribution", "wheel"]
@@ -203,7 +238,37 @@ class AbiReport(Document):
     libraries: tuple[LibraryResolution, ...]
     tags: tuple[TagCheck, ...]
     loads_here: bool
-    explanation: str
+    problems: tuple[AbiProblem, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """The report in a few plain sentences, ending with the verdict (written by
+        :func:`pyenvlab.render.anatomy_views.abi_explanation`)."""
+        from pyenvlab.render.anatomy_views import abi_explanation
+
+        return abi_explanation(self)
+
+    @classmethod
+    def from_data(cls, data: Any) -> AbiReport:
+        """Build from JSON data of format version 2, or of version 1 (upgraded)."""
+        if isinstance(data, dict) and data.get("format") == cls.FORMAT and data.get("version") == 1:
+            data = _abi_report_v1(data)
+        return super().from_data(data)
+
+
+#: how version 1 ended an explanation of a component that does not load
+_V1_VERDICT = "Verdict: it will NOT load here: "
+
+
+def _abi_report_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 stored the explanation as text: keep its list of problems as one ``text``
+    problem (the other sentences are written again from the data, word for word)."""
+    upgraded = {**data, "version": 2}
+    explanation = upgraded.pop("explanation", None)
+    if isinstance(explanation, str) and _V1_VERDICT in explanation and explanation.endswith("."):
+        reasons = explanation.split(_V1_VERDICT, 1)[1][:-1]
+        upgraded["problems"] = [{"kind": "text", "detail": reasons}]
+    return upgraded
 
 
 # --------------------------------------------------------------------------- conda

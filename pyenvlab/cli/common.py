@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyenvlab.errors import PyenvlabError
 
-__all__ = ["add_output_options", "add_target_arguments", "load_trace", "target_trace", "write_output"]
+if TYPE_CHECKING:
+    from pyenvlab.model import Trace
+    from pyenvlab.render.view_options import ViewOptions
+
+__all__ = [
+    "add_output_options",
+    "add_target_arguments",
+    "add_view_options",
+    "load_trace",
+    "target_trace",
+    "view_options",
+    "write_dot",
+    "write_output",
+]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -83,3 +97,40 @@ def load_trace(path: str):
         msg = f"{path} is not a UTF-8 text file"
         raise PyenvlabError(msg) from None
     return Trace.from_json(text)
+
+
+def add_view_options(parser: argparse.ArgumentParser, *, title: str) -> None:
+    """The graph's view options (``--collapse``, ``--module``...), those of ``render.dot`` and
+    ``%%trace_imports`` (:data:`pyenvlab.render.view_options.FLAGS`)."""
+    from pyenvlab.render import view_options
+
+    view_options.add_arguments(parser.add_argument_group(title))
+
+
+def view_options(args: argparse.Namespace) -> ViewOptions:
+    """The :class:`~pyenvlab.render.view_options.ViewOptions` given on the command line."""
+    from pyenvlab.render.view_options import ViewOptions
+
+    return ViewOptions.from_args(args)
+
+
+def write_dot(trace: Trace, path: str, options: ViewOptions) -> None:
+    """Write the DOT source of ``trace``'s graph, drawn with ``options``, to ``path``."""
+    from pyenvlab import render
+    from pyenvlab._files import write_text
+
+    if options.module is not None and options.module not in {m.name for m in trace.modules}:
+        loaded = ", ".join(m.name for m in trace.modules[:8]) or "none"
+        msg = f"--module {options.module}: the trace did not load it (loaded: {loaded})"
+        raise PyenvlabError(msg)
+    try:
+        graph = render.dot(trace, **options.given())
+    except ImportError:
+        raise PyenvlabError("--dot needs the graphviz package (pip install graphviz)") from None
+    except ValueError as exc:
+        raise PyenvlabError(str(exc)) from None
+    try:
+        write_text(path, graph.source)
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror or exc}"
+        raise PyenvlabError(msg) from None

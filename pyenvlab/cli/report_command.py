@@ -14,13 +14,14 @@ examples:
   python -m pyenvlab report -c "import email.mime.text" -o email.html
   python -m pyenvlab report numpy --python .venv/bin/python -o numpy.html
   python -m pyenvlab report --load numpy.trace.json -o numpy.html
+  python -m pyenvlab report -c "import email.mime.text" --collapse package --module email.mime.text
 """
 
 from __future__ import annotations
 
 import argparse
 
-from pyenvlab.cli.common import add_target_arguments, target_trace
+from pyenvlab.cli.common import add_target_arguments, add_view_options, target_trace, view_options
 
 DEFAULT_MODULE = "json"
 DEFAULT_OUTPUT = "pyenvlab-report.html"
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the HTML file to write (default: {DEFAULT_OUTPUT})",
     )
     parser.add_argument("--title", metavar="TEXT", help="the page title (default: the traced code)")
+    add_view_options(parser, title="graph options (--module: whose search the second graph shows)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,14 +46,18 @@ def run(args: argparse.Namespace) -> int:
     from pyenvlab.errors import PyenvlabError
     from pyenvlab.render import standalone
 
+    options = view_options(args)
     trace = target_trace(args, default=DEFAULT_MODULE)
+    if options.module is not None and options.module not in {m.name for m in trace.modules}:
+        msg = f"--module {options.module}: the trace did not load it"
+        raise PyenvlabError(msg)
     if args.module is None and args.code is None and not args.load:
         from pyenvlab import render
 
         print(render.text(trace))  # the quick start: the table on screen, the page on disk
         print()
     try:
-        path = standalone.write(trace, args.output, title=args.title)
+        path = standalone.write(trace, args.output, title=args.title, options=options)
     except OSError as exc:
         msg = f"cannot write {args.output}: {exc.strerror or exc}"
         raise PyenvlabError(msg) from None

@@ -9,13 +9,23 @@ examples:
   python -m pyenvlab trace -c "import email.mime.text" --candidates
   python -m pyenvlab trace numpy --python .venv/bin/python --json numpy.trace.json
   python -m pyenvlab trace --load numpy.trace.json
+  python -m pyenvlab trace email.mime.text --dot email.gv --collapse package
+  python -m pyenvlab trace json --dot scan.gv --module json
 """
 
 from __future__ import annotations
 
 import argparse
 
-from pyenvlab.cli.common import add_output_options, add_target_arguments, target_trace, write_output
+from pyenvlab.cli.common import (
+    add_output_options,
+    add_target_arguments,
+    add_view_options,
+    target_trace,
+    view_options,
+    write_dot,
+    write_output,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +37,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also record each file name tried in cached directory listings",
     )
     add_output_options(parser)
+    parser.add_argument(
+        "--dot",
+        metavar="FILE",
+        help="also write the graph (Graphviz DOT source) to FILE, drawn as asked below",
+    )
+    add_view_options(parser, title="graph options (for --dot)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Trace (or load), then print the table and write the requested files."""
+    options = view_options(args)
     trace = target_trace(args, candidates=args.candidates)
     write_output(trace, args)  # the table says it when the traced code raised
+    if args.dot:
+        write_dot(trace, args.dot, options)
     return 0

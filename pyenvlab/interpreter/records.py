@@ -14,8 +14,9 @@ through JSON (``StartupTrace.from_json(t.to_json()) == t``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pyenvlab._records import Document
 
@@ -157,10 +158,17 @@ class StartupTrace(Document):
     ``"model"`` (pyenvlab's simplified description of the search: not what the interpreter
     did, shown only when neither real method is available). ``command`` is the simulated
     command line (``argv0`` and the interpreter options); ``cwd`` its working directory.
+    ``pythonhome`` is ``PYTHONHOME`` as the start saw it (``None`` when unset or ignored);
+    ``prefix_set_by`` the stage that made ``sys.prefix`` differ from ``sys.base_prefix``
+    (``"site"``, or ``"getpath"`` since CPython 3.14, gh-126985; ``None`` outside a venv).
+    :attr:`explanation` says how prefix and ``sys.path`` were found, in a few sentences.
+
+    Format version 2 keeps these facts instead of version 1's sentences; a version-1 file still
+    loads and reads the same.
     """
 
     FORMAT = "pyenvlab.interpreter"
-    VERSION = 1
+    VERSION = 2
 
     python: str
     interpreter: str
@@ -190,7 +198,23 @@ class StartupTrace(Document):
     site_ran: bool = True
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    explanation: tuple[str, ...] = ()
+    pythonhome: str | None = None
+    prefix_set_by: Literal["getpath", "site"] | None = None
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """A few plain sentences on how prefix and sys.path were found (written by
+        :func:`pyenvlab.render.startup_views.startup_explanation`)."""
+        from pyenvlab.render.startup_views import startup_explanation
+
+        return startup_explanation(self)
+
+    @classmethod
+    def from_data(cls, data: Any) -> StartupTrace:
+        """Build from JSON data of format version 2, or of version 1 (upgraded)."""
+        if isinstance(data, dict) and data.get("format") == cls.FORMAT and data.get("version") == 1:
+            data = _startup_trace_v1(data)
+        return super().from_data(data)
 
     def probe_for(self, decided: str) -> StartupProbe | None:
         """The check that settled ``decided`` (``"prefix"``, ``"exec_prefix"``, ...), if any."""
@@ -203,6 +227,24 @@ class StartupTrace(Document):
     def disagreements(self) -> tuple[Comparison, ...]:
         """The comparisons where the trace and the interpreter differ."""
         return tuple(c for c in self.comparisons if not c.agree)
+
+
+#: the sentence of version 1's explanation that names PYTHONHOME
+_V1_HOME = re.compile(r"^PYTHONHOME=(.*) sets prefix directly: no landmark is checked\.$")
+
+
+def _startup_trace_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 stored the explanation's sentences; version 2 the facts they need. PYTHONHOME
+    is read back from its sentence; ``site`` set a venv's prefix (version 1 predates 3.14)."""
+    upgraded = {**data, "version": 2}
+    lines = upgraded.pop("explanation", None) or ()
+    for line in lines if isinstance(lines, list) else ():
+        match = _V1_HOME.match(line) if isinstance(line, str) else None
+        if match:
+            upgraded["pythonhome"] = match.group(1)
+    if upgraded.get("prefix") != upgraded.get("base_prefix"):
+        upgraded["prefix_set_by"] = "site"
+    return upgraded
 
 
 @dataclass(frozen=True)

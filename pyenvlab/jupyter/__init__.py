@@ -19,7 +19,8 @@ from typing import Any
 
 __all__ = ["import_state", "load", "unload"]
 
-#: id(shell) -> (magics instance, import state when the extension was loaded)
+#: id(shell) -> (its magics, :class:`pyenvlab.jupyter.magics.Registration`; import state when the
+#: extension was loaded)
 _loaded: dict[int, tuple[Any, dict[str, object]]] = {}
 
 
@@ -48,11 +49,9 @@ def load(ipython: Any) -> None:
     """Register pyenvlab's magics in ``ipython`` (an ``InteractiveShell``). Idempotent."""
     if id(ipython) in _loaded:
         return
-    from pyenvlab.jupyter.magics import PyenvlabMagics
+    from pyenvlab.jupyter.magics import register
 
-    magics = PyenvlabMagics(shell=ipython)
-    ipython.register_magics(magics)
-    _loaded[id(ipython)] = (magics, import_state())
+    _loaded[id(ipython)] = (register(ipython), import_state())
 
 
 def unload(ipython: Any) -> list[str]:
@@ -65,16 +64,8 @@ def unload(ipython: Any) -> list[str]:
     entry = _loaded.pop(id(ipython), None)
     if entry is None:
         return []
-    magics, before = entry
-    magics.stop_all()
-    manager = ipython.magics_manager
-    for kind, names in magics.magics.items():
-        for name in names:
-            if manager.magics.get(kind, {}).get(name) is not None:
-                bound = manager.magics[kind][name]
-                if getattr(bound, "__self__", None) is magics:
-                    del manager.magics[kind][name]
-    manager.registry.pop(type(magics).__name__, None)
+    registration, before = entry
+    registration.remove()  # stops any tracer a magic left running
     after = import_state()
     changed = [key for key in before if before[key] != after[key]]
     if changed:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from pyenvlab.errors import PyenvlabError
@@ -31,7 +30,6 @@ __all__ = [
     "ProbeStepper",
     "StartupExplorer",
     "SysPathLab",
-    "discover_interpreters",
     "explore",
 ]
 
@@ -431,64 +429,20 @@ class SysPathLab(_Explorer):
 # startup explorer
 
 
-def _pyenv_root() -> Path | None:
-    root = os.environ.get("PYENV_ROOT")
-    if root:
-        return Path(root)
-    default = Path.home() / ".pyenv"
-    return default if default.is_dir() else None
-
-
-def discover_interpreters(cwd: str | os.PathLike[str] | None = None, *, depth: int = 3) -> dict[str, str]:
-    """Interpreters on this machine: label -> executable.
-
-    This one; venvs (a ``pyvenv.cfg``) up to ``depth`` directories below ``cwd``; pyenv
-    versions under ``$(pyenv root)/versions``; conda environments listed in
-    ``~/.conda/environments.txt`` and the active ``CONDA_PREFIX``. Only existing files count.
-    """
-    found: dict[str, str] = {f"this kernel ({sys.version.split()[0]})": sys.executable}
-    base = Path(cwd or os.getcwd())
-
-    def add(label: str, exe: Path) -> None:
-        if exe.is_file() and os.access(exe, os.X_OK) and str(exe) not in found.values():
-            found[label] = str(exe)
-
-    pending = [(base, 0)]
-    while pending:
-        directory, level = pending.pop()
-        try:
-            children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
-        except OSError:
-            continue
-        for child in children:
-            if (child / "pyvenv.cfg").is_file():
-                add(f"venv {child.relative_to(base)}", child / "bin" / "python")
-            elif level + 1 < depth and not child.name.startswith((".git", "__pycache__", "node_modules")):
-                pending.append((child, level + 1))
-    root = _pyenv_root()
-    if root is not None:
-        for version in sorted((root / "versions").glob("*")):
-            add(f"pyenv {version.name}", version / "bin" / "python")
-    conda = [os.environ.get("CONDA_PREFIX", "")]
-    listing = Path.home() / ".conda" / "environments.txt"
-    try:
-        conda += listing.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        pass
-    for prefix in filter(None, (p.strip() for p in conda)):
-        add(f"conda {Path(prefix).name}", Path(prefix) / "bin" / "python")
-    return found
-
-
 class StartupExplorer(_Explorer):
     """Pick an interpreter and see how it starts: its landmark walk and sys.path build-up.
 
     Args:
-        interpreters: label -> executable (default: :func:`discover_interpreters`).
+        interpreters: label -> executable (default: every interpreter
+            :func:`pyenvlab.interpreter.discovery.discover_interpreters` finds).
     """
 
     def __init__(self, interpreters: dict[str, str] | None = None) -> None:
-        self.interpreters = dict(interpreters if interpreters is not None else discover_interpreters())
+        if interpreters is None:
+            from pyenvlab.interpreter.discovery import discover_interpreters
+
+            interpreters = discover_interpreters(this="this kernel")
+        self.interpreters = dict(interpreters)
         self.selected = next(iter(self.interpreters))
         self._traces: dict[str, Any] = {}
         self.error: str | None = None

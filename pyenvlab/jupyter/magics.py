@@ -3,95 +3,69 @@
 Every magic returns an object that displays itself (text/plain, HTML tables, the graph as SVG
 and PNG); none prints. Bad options raise IPython's ``UsageError``, which the shell shows as one
 line without a traceback; so does any :class:`~pyenvlab.errors.PyenvlabError` (a missing
-interpreter, an unknown distribution...). Options follow ``python -m pyenvlab``'s commands.
+interpreter, an unknown distribution...), turned into one in one place, :func:`one_line_errors`.
+Options follow ``python -m pyenvlab``'s commands; the graph options of ``%%trace_imports`` are
+:mod:`pyenvlab.render.view_options`'s, shared with ``render.dot`` and the command line.
 
-Line magics: ``%where``, ``%syspath``, ``%startup``, ``%deps``, ``%abi``, ``%doctor``.
-Cell magics: ``%%trace_imports``, ``%%namespace``.
+The magics come in four small classes, one per subject: :class:`TraceMagics`
+(``%%trace_imports``), :class:`NamespaceMagics` (``%%namespace``), :class:`InterpreterMagics`
+(``%where``, ``%syspath``, ``%startup``, ``%doctor``) and :class:`AnatomyMagics` (``%deps``,
+``%abi``). :func:`register` adds them all to a shell; the cell magics run their cell through
+IPython itself (:mod:`pyenvlab.jupyter.cells`), so the cell's last expression is displayed and
+top-level ``await`` works.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import types
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from pyenvlab.errors import PyenvlabError
+from pyenvlab.jupyter import cells
+from pyenvlab.render.view_options import FLAGS, ViewOptions
 
-__all__ = ["PyenvlabMagics"]
+__all__ = [
+    "MAGICS",
+    "AnatomyMagics",
+    "InterpreterMagics",
+    "NamespaceMagics",
+    "Registration",
+    "TraceMagics",
+    "Tracers",
+    "one_line_errors",
+    "register",
+]
 
-_INTERPRETER_FLAGS = ("-E", "-I", "-s")
-
-
-def _cached_option(value: str) -> bool | int | str:
-    lowered = value.lower()
-    if lowered == "auto":
-        return "auto"
-    if lowered == "all":
-        return True
-    if lowered == "none":
-        return False
-    try:
-        return int(value)
-    except ValueError:
-        msg = f"--cached: expected auto, all, none or a number, got {value!r}"
-        raise UsageError(msg) from None
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def view_options(args: Any) -> dict[str, Any]:
-    """The ``pyenvlab.render.dot`` view options given on a ``%%trace_imports`` line."""
-    options: dict[str, Any] = {}
-    if args.view:
-        options["view"] = args.view
-    if args.module:
-        options["module"] = args.module
-    if args.collapse:
-        options["collapse"] = args.collapse
-    if args.depth is not None:
-        options["depth"] = args.depth
-    if args.filter:
-        options["filter"] = args.filter
-    if args.max_nodes is not None:
-        options["max_nodes"] = args.max_nodes
-    if args.cached is not None:
-        options["cached"] = _cached_option(args.cached)
-    if args.no_times:
-        options["times"] = False
-    if args.show_all:
-        options["show_all"] = True
-    if args.rankdir:
-        options["rankdir"] = args.rankdir
-    if args.max_probes is not None:
-        options["max_probes"] = args.max_probes
-    return options
+def one_line_errors(method: F) -> F:
+    """Let a magic's :class:`~pyenvlab.errors.PyenvlabError` reach IPython as a ``UsageError``:
+    one line, no traceback."""
 
-
-def _interpreter_api(name: str) -> Callable[..., Any]:
-    """A function of the startup/doctor API (``pyenvlab.interpreter``)."""
-    import importlib
-
-    for module in ("pyenvlab.interpreter", "pyenvlab.startup"):
+    @functools.wraps(method)
+    def magic(*args: Any, **kwargs: Any) -> Any:
         try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if isinstance(found, types.ModuleType):  # a submodule of the same name (doctor)
-            found = getattr(found, name, None)
-        if callable(found):
-            return found
-    if name == "doctor":
-        for module in ("pyenvlab.interpreter.doctor", "pyenvlab.startup.doctor"):
-            try:
-                return importlib.import_module(module).doctor
-            except ImportError:
-                continue
-    msg = f"this pyenvlab has no {name}() yet"
-    raise UsageError(msg)
+            return method(*args, **kwargs)
+        except PyenvlabError as exc:
+            raise UsageError(str(exc)) from None
+
+    return magic  # type: ignore[return-value]
+
+
+def view_arguments(method: F) -> F:
+    """Add the graph's view options (:data:`pyenvlab.render.view_options.FLAGS`) to a magic."""
+    for flag in reversed(FLAGS):
+        method = argument(flag.flag, **flag.argparse_kwargs())(method)
+    return method
 
 
 def _save(record: Any, path: str | None) -> None:
@@ -101,76 +75,67 @@ def _save(record: Any, path: str | None) -> None:
         record.save(path)
     except OSError as exc:
         msg = f"cannot write {path}: {exc.strerror or exc}"
-        raise UsageError(msg) from None
+        raise PyenvlabError(msg) from None
 
 
-@magics_class
-class PyenvlabMagics(Magics):
-    """The magics of ``%load_ext pyenvlab``. Keeps the tracers it started, to stop them on unload."""
+class Tracers:
+    """The in-kernel tracers a magic started and has not stopped yet (stopped on unload, e.g.
+    after an interrupt at the wrong moment)."""
 
-    def __init__(self, shell: Any = None) -> None:
-        super().__init__(shell=shell)
-        self._tracers: list[Any] = []
+    def __init__(self) -> None:
+        self.running: list[Any] = []
+
+    @contextmanager
+    def kept(self, tracer: Any) -> Iterator[Any]:
+        """Remember ``tracer`` while the block runs; stop it when the block ends."""
+        self.running.append(tracer)
+        try:
+            yield tracer
+        finally:
+            tracer.stop()
+            if tracer in self.running:
+                self.running.remove(tracer)
 
     def stop_all(self) -> None:
-        """Stop every tracer a magic started and did not stop (e.g. after an interrupt)."""
-        while self._tracers:
-            self._tracers.pop().stop()
+        """Stop every tracer still running."""
+        while self.running:
+            self.running.pop().stop()
 
-    # -- helpers ---------------------------------------------------------------------------
-    def _parse(self, method: Callable[..., Any], line: str) -> Any:
-        return parse_argstring(method, line)
 
-    def _compile(self, cell: str) -> Any:
-        """The cell (IPython syntax transformed) compiled for the user namespace."""
-        shell = self.shell
-        source = shell.transform_cell(cell)
-        try:
-            filename = shell.compile.cache(source)
-        except Exception:
-            filename = "<cell>"
-        try:
-            return compile(source, filename, "exec")
-        except SyntaxError as exc:
-            msg = f"the cell has a syntax error (line {exc.lineno}: {exc.msg}): nothing ran"
-            raise UsageError(msg) from None
+class _PyenvlabMagics(Magics):
+    """What the magic classes share: the shell, the tracers, running a cell."""
 
-    def _exec(self, code: Any, tracer: Any = None) -> str | None:
-        """Run compiled cell code in the user namespace (with ``tracer`` recording, if given).
+    def __init__(self, shell: Any = None, tracers: Tracers | None = None) -> None:
+        super().__init__(shell=shell)
+        self.tracers = tracers if tracers is not None else Tracers()
+
+    def _run(self, cell: str, tracer: Any = None) -> str | None:
+        """Run ``cell`` in the user namespace (``tracer`` recording around it, if given).
 
         An exception in the user's code is shown the way IPython shows it and returned as
         ``"ExcType: message"``; KeyboardInterrupt and SystemExit propagate after the tracer
         stopped.
         """
-        shell = self.shell
-        if tracer is not None:
-            self._tracers.append(tracer)
-        try:
-            if tracer is not None:
-                tracer.start()
-            try:
-                exec(code, shell.user_global_ns, shell.user_ns)
-            finally:
-                if tracer is not None:
-                    tracer.stop()
-        except Exception as exc:  # the user's code failed: show it like IPython would
-            shell.showtraceback()
-            return f"{type(exc).__name__}: {exc}"
-        finally:
-            if tracer is not None and tracer in self._tracers:
-                self._tracers.remove(tracer)
-        return None
+        error = cells.check_syntax(self.shell, cell)
+        if error is not None:
+            msg = f"the cell has a syntax error (line {error.lineno}: {error.msg}): nothing ran"
+            raise UsageError(msg)
+        if tracer is None:
+            outcome = cells.run_cell(self.shell, cell)
+        else:
+            with self.tracers.kept(tracer):
+                outcome = cells.run_cell(self.shell, cell, around=tracer)
+        if outcome.stopped_by is not None:
+            raise outcome.stopped_by
+        if not outcome.ran:
+            raise UsageError("IPython could not run the cell (see its message above): nothing ran")
+        return outcome.raised
 
-    def _run_in_kernel(self, cell: str, *, candidates: bool) -> tuple[Any, str | None]:
-        """Run ``cell`` in the user namespace while an in-process tracer records."""
-        from pyenvlab import trace
 
-        code = self._compile(cell)
-        tracer = trace(candidates=candidates)
-        raised = self._exec(code, tracer)
-        return tracer.trace, raised
+@magics_class
+class TraceMagics(_PyenvlabMagics):
+    """``%%trace_imports``: the imports a cell makes, in this kernel or a fresh interpreter."""
 
-    # -- %%trace_imports -------------------------------------------------------------------
     @magic_arguments()
     @argument(
         "--fresh",
@@ -188,31 +153,15 @@ class PyenvlabMagics(Magics):
         help="with --fresh: directory put in front of sys.path, like PYTHONPATH (repeatable)",
     )
     @argument("--candidates", action="store_true", help="also record each file name tried in cached listings")
-    @argument(
-        "--view", choices=("tree", "scan"), help="graph: the import tree (default) or the scan of one import"
-    )
-    @argument("--module", metavar="NAME", help="graph the scan of this import (implies --view scan)")
-    @argument(
-        "--collapse",
-        choices=("auto", "none", "package", "stdlib"),
-        help="how to fold the tree (default auto)",
-    )
-    @argument("--depth", type=int, metavar="N", help="fold modules nested deeper than N")
-    @argument("--filter", metavar="PREFIX", help="show modules starting with PREFIX and their importers")
-    @argument("--max-nodes", type=int, metavar="N", help="node budget of --collapse auto (default 60)")
-    @argument("--cached", metavar="WHICH", help="cache-hit arrows: auto, all, none or a number")
-    @argument("--no-times", action="store_true", help="leave load times out of the graph")
-    @argument("--all", dest="show_all", action="store_true", help="draw every module")
-    @argument("--rankdir", choices=("LR", "TB"), help="graph direction")
-    @argument("--max-probes", type=int, metavar="N", help="probes listed per entry in a scan (default 8)")
+    @view_arguments
     @argument("--json", metavar="FILE", help="also save the trace as JSON to FILE")
     @argument(
         "--explore",
         action="store_true",
         help="return a probe stepper (play or step through the search of --module, or the first search)",
     )
-    @no_var_expand
     @cell_magic
+    @one_line_errors
     def trace_imports(self, line: str, cell: str) -> Any:
         """Trace the imports the cell makes.
 
@@ -222,41 +171,74 @@ class PyenvlabMagics(Magics):
         """
         from pyenvlab.jupyter.records import TraceView
 
-        args = self._parse(self.trace_imports, line)
-        options = view_options(args)
+        args = parse_argstring(self.trace_imports, line)
+        options = ViewOptions.from_args(args)
         fresh = args.fresh or args.python is not None or bool(args.path)
         if args.path and not (args.fresh or args.python):
             raise UsageError("--path needs --fresh (this kernel's sys.path is already set)")
         if fresh:
-            from pyenvlab import trace_import
-
-            if not cell.strip():
-                raise UsageError("the cell is empty: nothing to trace")
-            try:
-                trace = trace_import(
-                    cell, python=args.python, path=args.path, cwd=os.getcwd(), candidates=args.candidates
-                )
-            except PyenvlabError as exc:
-                raise UsageError(str(exc)) from None
+            trace = self._trace_fresh(cell, args)
             raised = trace.raised
         else:
-            trace, raised = self._run_in_kernel(cell, candidates=args.candidates)
-        if args.module is not None and args.module not in {m.name for m in trace.modules}:
+            from pyenvlab.tracing import trace as tracer
+
+            recording = tracer(candidates=args.candidates)
+            raised = self._run(cell, recording)
+            trace = recording.trace
+        if options.module is not None and options.module not in {m.name for m in trace.modules}:
             loaded = ", ".join(m.name for m in trace.modules[:8]) or "none"
-            msg = f"--module {args.module}: the cell did not load it (loaded: {loaded})"
+            msg = f"--module {options.module}: the cell did not load it (loaded: {loaded})"
             raise UsageError(msg)
         view = TraceView(trace, where="fresh" if fresh else "kernel", options=options, raised=raised)
         _save(view, args.json)
         if args.explore:
             from pyenvlab.jupyter.explorers import ProbeStepper
 
-            try:
-                return ProbeStepper(trace, args.module)
-            except PyenvlabError as exc:
-                raise UsageError(str(exc)) from None
+            return ProbeStepper(trace, options.module)
         return view
 
-    # -- %where ----------------------------------------------------------------------------
+    def _trace_fresh(self, cell: str, args: Any) -> Any:
+        from pyenvlab.tracing import trace_import
+
+        if not cell.strip():
+            raise UsageError("the cell is empty: nothing to trace")
+        return trace_import(
+            cell, python=args.python, path=args.path, cwd=os.getcwd(), candidates=args.candidates
+        )
+
+
+@magics_class
+class NamespaceMagics(_PyenvlabMagics):
+    """``%%namespace``: what a cell did to the user namespace."""
+
+    @magic_arguments()
+    @argument("--explore", action="store_true", help="return a namespace explorer instead of the table")
+    @cell_magic
+    @one_line_errors
+    def namespace(self, line: str, cell: str) -> Any:
+        """Run the cell and show what it added, rebound or removed in the namespace, by kind
+        (variable, function, class, module), and which names point at the same module object."""
+        from pyenvlab.jupyter import namespace
+
+        args = parse_argstring(self.namespace, line)
+        shell = self.shell
+        hidden = getattr(shell, "user_ns_hidden", {})
+        before = namespace.snapshot(shell.user_ns, hidden=hidden)
+        self._run(cell)  # an error in the cell is shown; the diff of what ran before it is still true
+        after = namespace.snapshot(shell.user_ns, hidden=hidden)
+        diff = namespace.compare(before, after, code=cell)
+        if args.explore:
+            from pyenvlab.jupyter.explorers import NamespaceExplorer
+
+            return NamespaceExplorer(diff)
+        return diff
+
+
+@magics_class
+class InterpreterMagics(_PyenvlabMagics):
+    """``%where``, ``%syspath``, ``%startup``, ``%doctor``: how this kernel (or another
+    interpreter) finds modules and starts."""
+
     @magic_arguments()
     @argument("name", help="module name, e.g. json or xml.dom.minidom")
     @argument(
@@ -267,6 +249,7 @@ class PyenvlabMagics(Magics):
         help="directory to search before sys.path (repeatable)",
     )
     @line_magic
+    @one_line_errors
     def where(self, line: str) -> Any:
         """Every place along sys.path that provides a module (like ``which -a``), and which one wins.
 
@@ -274,13 +257,9 @@ class PyenvlabMagics(Magics):
         """
         from pyenvlab.candidates import where
 
-        args = self._parse(self.where, line)
-        try:
-            return where(args.name, path=[*args.path, *sys.path])
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
+        args = parse_argstring(self.where, line)
+        return where(args.name, path=[*args.path, *sys.path])
 
-    # -- %syspath --------------------------------------------------------------------------
     @magic_arguments()
     @argument("--python", metavar="P", help="interpreter to ask (default: this kernel's)")
     @argument("-E", dest="flags", action="append_const", const="-E", help="as started with -E")
@@ -294,10 +273,11 @@ class PyenvlabMagics(Magics):
     )
     @argument("--entry", metavar="DIR", action="append", default=[], help="a lab entry (repeatable)")
     @line_magic
+    @one_line_errors
     def syspath(self, line: str) -> Any:
         """sys.path of a fresh start of this interpreter (or ``--python P``), with the provenance
         of every entry: current directory, PYTHONPATH, stdlib, site-packages, a .pth line..."""
-        args = self._parse(self.syspath, line)
+        args = parse_argstring(self.syspath, line)
         if args.lab:
             from pyenvlab.jupyter.explorers import SysPathLab
 
@@ -306,15 +286,12 @@ class PyenvlabMagics(Magics):
             return SysPathLab(args.lab, args.entry or None, python=args.python)
         if args.entry:
             raise UsageError("--entry needs --lab MODULE")
-        path_report = _interpreter_api("path_report")
-        try:
-            report = path_report(args.python, flags=tuple(args.flags or ()))
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
+        from pyenvlab.interpreter import path_report
+
+        report = path_report(args.python, flags=tuple(args.flags or ()))
         _save(report, args.json)
         return report
 
-    # -- %startup --------------------------------------------------------------------------
     @magic_arguments()
     @argument(
         "python", nargs="?", help="interpreter to trace: a path or a name on PATH (default: this kernel's)"
@@ -331,62 +308,52 @@ class PyenvlabMagics(Magics):
         help="return the startup explorer: pick any interpreter found on this machine",
     )
     @line_magic
+    @one_line_errors
     def startup(self, line: str) -> Any:
         """How an interpreter found its prefix (the landmark walk) and how site built sys.path."""
-        args = self._parse(self.startup, line)
+        args = parse_argstring(self.startup, line)
         if args.explore:
             from pyenvlab.jupyter.explorers import StartupExplorer
 
             return StartupExplorer()
-        from pyenvlab import startup
+        from pyenvlab.interpreter import startup
 
-        try:
-            trace = startup(args.python, argv0=args.argv0, flags=tuple(args.flags or ()))
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
+        trace = startup(args.python, argv0=args.argv0, flags=tuple(args.flags or ()))
         _save(trace, args.json)
         return trace
 
-    # -- %%namespace -----------------------------------------------------------------------
     @magic_arguments()
-    @argument("--explore", action="store_true", help="return a namespace explorer instead of the table")
-    @no_var_expand
-    @cell_magic
-    def namespace(self, line: str, cell: str) -> Any:
-        """Run the cell and show what it added, rebound or removed in the namespace, by kind
-        (variable, function, class, module), and which names point at the same module object."""
-        from pyenvlab.jupyter import namespace
+    @argument("--no-trace", action="store_true", help="skip tracing a fresh start (the .pth check needs it)")
+    @argument("--json", metavar="FILE", help="also save the findings as JSON to FILE")
+    @line_magic
+    @one_line_errors
+    def doctor(self, line: str) -> Any:
+        """Diagnose this kernel's environment: shadowing modules, PYTHONPATH leaking into a venv,
+        broken .pth lines, missing sys.path entries, a pip of another interpreter..."""
+        from pyenvlab.interpreter.doctor import doctor
 
-        args = self._parse(self.namespace, line)
-        shell = self.shell
-        hidden = getattr(shell, "user_ns_hidden", {})
-        before = namespace.snapshot(shell.user_ns, hidden=hidden)
-        code = self._compile(cell)
-        # an error in the cell is shown; the diff of what ran before it is still true
-        self._exec(code)
-        after = namespace.snapshot(shell.user_ns, hidden=hidden)
-        diff = namespace.compare(before, after, code=cell)
-        if args.explore:
-            from pyenvlab.jupyter.explorers import NamespaceExplorer
+        args = parse_argstring(self.doctor, line)
+        report = doctor(list(sys.path), trace_startup=not args.no_trace)
+        _save(report, args.json)
+        return report
 
-            return NamespaceExplorer(diff)
-        return diff
 
-    # -- %deps / %abi / %doctor ------------------------------------------------------------
+@magics_class
+class AnatomyMagics(_PyenvlabMagics):
+    """``%deps`` and ``%abi``: what an installed distribution needs, from Python and the system."""
+
     @magic_arguments()
     @argument("distribution", help="installed distribution, e.g. requests or 'requests[socks]'")
     @argument("--reverse", action="store_true", help="who needs it (transitively), instead of what it needs")
     @argument("--json", metavar="FILE", help="also save the graph as JSON to FILE")
     @line_magic
+    @one_line_errors
     def deps(self, line: str) -> Any:
         """The transitive requirement graph of an installed distribution."""
-        from pyenvlab import deps
+        from pyenvlab.anatomy import deps
 
-        args = self._parse(self.deps, line)
-        try:
-            graph = deps(args.distribution, reverse=args.reverse)
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
+        args = parse_argstring(self.deps, line)
+        graph = deps(args.distribution, reverse=args.reverse)
         _save(graph, args.json)
         return graph
 
@@ -394,30 +361,45 @@ class PyenvlabMagics(Magics):
     @argument("target", help="module name, path to a .so, installed distribution or .whl file")
     @argument("--json", metavar="FILE", help="also save the report as JSON to FILE")
     @line_magic
+    @one_line_errors
     def abi(self, line: str) -> Any:
         """Which glibc (and other libraries) an extension needs, symbol by symbol, vs this system."""
-        from pyenvlab import abi
+        from pyenvlab.anatomy import abi
 
-        args = self._parse(self.abi, line)
-        try:
-            report = abi(args.target)
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
+        args = parse_argstring(self.abi, line)
+        report = abi(args.target)
         _save(report, args.json)
         return report
 
-    @magic_arguments()
-    @argument("--no-trace", action="store_true", help="skip tracing a fresh start (the .pth check needs it)")
-    @argument("--json", metavar="FILE", help="also save the findings as JSON to FILE")
-    @line_magic
-    def doctor(self, line: str) -> Any:
-        """Diagnose this kernel's environment: shadowing modules, PYTHONPATH leaking into a venv,
-        broken .pth lines, missing sys.path entries, a pip of another interpreter..."""
-        args = self._parse(self.doctor, line)
-        doctor = _interpreter_api("doctor")
-        try:
-            report = doctor(list(sys.path), trace_startup=not args.no_trace)
-        except PyenvlabError as exc:
-            raise UsageError(str(exc)) from None
-        _save(report, args.json)
-        return report
+
+#: every magic class of the extension, in the order ``register`` adds them
+MAGICS: tuple[type[_PyenvlabMagics], ...] = (TraceMagics, NamespaceMagics, InterpreterMagics, AnatomyMagics)
+
+
+class Registration:
+    """The magics registered in one shell, and the tracers they share."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.tracers = Tracers()
+        self.magics = tuple(cls(shell=shell, tracers=self.tracers) for cls in MAGICS)
+
+    def remove(self) -> None:
+        """Stop every tracer the magics left running and remove the magics from the shell."""
+        self.tracers.stop_all()
+        manager = self.shell.magics_manager
+        for instance in self.magics:
+            for kind, names in instance.magics.items():
+                for name in names:
+                    bound = manager.magics.get(kind, {}).get(name)
+                    if getattr(bound, "__self__", None) is instance:
+                        del manager.magics[kind][name]
+            if manager.registry.get(type(instance).__name__) is instance:
+                del manager.registry[type(instance).__name__]
+
+
+def register(shell: Any) -> Registration:
+    """Add every pyenvlab magic to ``shell`` (an ``InteractiveShell``)."""
+    registration = Registration(shell)
+    shell.register_magics(*registration.magics)
+    return registration

@@ -86,9 +86,12 @@ class NamespaceDiff(Document):
     shared: tuple[SharedModule, ...] = ()
     code: str | None = field(default=None)
 
-    def by_kind(self, kind: NameKind) -> tuple[NameChange, ...]:
-        """Names of ``kind`` the cell added or rebound."""
-        return tuple(c for c in (*self.added, *self.changed) if c.kind == kind)
+    @staticmethod
+    def _pyenvlab_views_() -> Any:
+        """The views that draw this record (see :func:`pyenvlab.render.views_for`)."""
+        from pyenvlab.render import jupyter_views
+
+        return jupyter_views.NAMESPACE_DIFF
 
     @property
     def names(self) -> tuple[str, ...]:

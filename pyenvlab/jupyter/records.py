@@ -2,7 +2,9 @@
 
 A :class:`TraceView` is a :class:`~pyenvlab.model.Trace` plus the view options given to
 ``%%trace_imports`` (``--view scan --module json``...): it displays the trace drawn with those
-options. The rendering lives in :mod:`pyenvlab.render.jupyter_views`.
+options. Both display like every record (the :class:`~pyenvlab._records.Displayable` mixin); their
+views are in :mod:`pyenvlab.render.jupyter_views`, which each class names in ``_pyenvlab_views_``
+(the renderers may not import this layer to look them up).
 """
 
 from __future__ import annotations
@@ -12,17 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyenvlab._records import Displayable
 from pyenvlab.jupyter.namespace import NamespaceDiff
 from pyenvlab.model import ModuleRecord, Trace
+from pyenvlab.render.view_options import ViewOptions
 
 __all__ = ["NamespaceDiff", "ProbeStep", "Step", "TraceView", "steps"]
 
 
-class TraceView:
+class TraceView(Displayable):
     """An import trace to display with particular view options.
 
     ``where`` is ``"kernel"`` (traced in this process: modules the kernel already holds are
-    cache hits) or ``"fresh"`` (traced in a new interpreter: the real search). ``raised`` is
+    cache hits) or ``"fresh"`` (traced in a new interpreter: the real search). ``options`` are
+    the graph's :class:`~pyenvlab.render.view_options.ViewOptions`. ``raised`` is
     the exception the cell ended with (``"ExcType: message"``), if any.
     """
 
@@ -31,12 +36,12 @@ class TraceView:
         trace: Trace,
         *,
         where: str = "kernel",
-        options: Mapping[str, Any] | None = None,
+        options: ViewOptions | Mapping[str, Any] | None = None,
         raised: str | None = None,
     ) -> None:
         self.trace = trace
         self.where = where
-        self.options = dict(options or {})
+        self.options = ViewOptions.of(options)
         self.raised = raised if raised is not None else getattr(trace, "raised", None)
 
     def save(self, path: str | Path) -> Path:
@@ -46,16 +51,12 @@ class TraceView:
     def __repr__(self) -> str:
         return f"<TraceView of {len(self.trace.modules)} module loads ({self.where})>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from pyenvlab import render
+    @staticmethod
+    def _pyenvlab_views_() -> Any:
+        """The views that draw this record (see :func:`pyenvlab.render.views_for`)."""
+        from pyenvlab.render import jupyter_views
 
-        return render.mimebundle(self, include=include, exclude=exclude)
-
-    def _ipython_display_(self) -> None:
-        """In IPython: the tables, then the graph (as every pyenvlab record displays)."""
-        from pyenvlab.render import display
-
-        display.ipython_display(self)
+        return jupyter_views.TRACE_VIEW
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def steps(record: ModuleRecord) -> tuple[Step, ...]:
     return tuple(out)
 
 
-class ProbeStep:
+class ProbeStep(Displayable):
     """One moment of an import's search: ``record`` at step ``index`` of :func:`steps`.
 
     Displays itself (the scan table and graph with the current entry and probe highlighted, and
@@ -113,13 +114,9 @@ class ProbeStep:
     def __repr__(self) -> str:
         return f"<ProbeStep {self.record.name} {self.index + 1}/{len(self.steps)}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from pyenvlab import render
+    @staticmethod
+    def _pyenvlab_views_() -> Any:
+        """The views that draw this record (see :func:`pyenvlab.render.views_for`)."""
+        from pyenvlab.render import jupyter_views
 
-        return render.mimebundle(self, include=include, exclude=exclude)
-
-    def _ipython_display_(self) -> None:
-        """In IPython: the tables, then the graph (as every pyenvlab record displays)."""
-        from pyenvlab.render import display
-
-        display.ipython_display(self)
+        return jupyter_views.PROBE_STEP

@@ -1,57 +1,77 @@
 """Renderers: pure functions from pyenvlab's records to text, HTML, Graphviz and reports.
 
 Nothing here touches the import system: a renderer reads a record and returns a string (or a
-``graphviz.Digraph``). Each record kind has a *views* module in this package with the same three
-functions, ``text(obj, *, width, color)``, ``html(obj)`` and ``dot(obj, **view_options)``; the
-functions below find the right module for an object by its class name.
+``graphviz.Digraph``). Each family of records has *views* in this package, the same three
+functions: ``text(obj, *, width, color)``, ``html(obj)`` and ``dot(obj, **view_options)``.
+:func:`views_for` says which views draw which record, in plain code: the records of the core are
+listed there by class; an object of another layer (the Jupyter layer's ``TraceView``...), which
+this package must not import, names its own views with a ``_pyenvlab_views_()`` static method.
 
 Example:
     >>> from pyenvlab.model import Trace
     >>> t = Trace(python="3.12.1", executable="python", sys_path=(), modules=(), statements=())
     >>> "no modules" in text(t)
     True
+    >>> views_for(t).__name__
+    'pyenvlab.render.trace_views'
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["dot", "html", "mimebundle", "report", "text"]
-
-#: record class name -> views module (relative to this package)
-VIEWS: dict[str, str] = {
-    "Trace": "trace_views",
-    "ModuleRecord": "trace_views",
-    "Candidates": "trace_views",
-    "StartupTrace": "startup_views",
-    "PathReport": "startup_views",
-    "DoctorReport": "startup_views",
-    "VenvReport": "startup_views",
-    "DepGraph": "anatomy_views",
-    "AbiReport": "anatomy_views",
-    "CondaEnv": "anatomy_views",
-    "EnvExport": "anatomy_views",
-    "EnvDiff": "anatomy_views",
-    "RelocationReport": "anatomy_views",
-    "NamespaceDiff": "jupyter_views",
-    "TraceView": "jupyter_views",
-    "ProbeStep": "jupyter_views",
-}
+__all__ = ["Views", "dot", "html", "mimebundle", "report", "text", "views_for"]
 
 
-def views_for(obj: object) -> ModuleType:
-    """The views module that renders ``obj``.
+class Views(Protocol):
+    """What draws one kind of record: a views module of this package, or any object with these
+    three functions (see :data:`pyenvlab.render.jupyter_views.TRACE_VIEW`)."""
+
+    def text(self, obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
+        """Terminal text."""
+        ...  # pragma: no cover - a protocol
+
+    def html(self, obj: Any) -> str:
+        """An escaped HTML fragment."""
+        ...  # pragma: no cover - a protocol
+
+    def dot(self, obj: Any, **view_options: Any) -> Any:
+        """A ``graphviz.Digraph`` (or ``None``: no graph for this record)."""
+        ...  # pragma: no cover - a protocol
+
+
+def views_for(obj: object) -> Views:
+    """The views that render ``obj``.
+
+    Each record module is imported only when no earlier family matched, so drawing an import
+    trace loads neither the startup nor the anatomy records.
 
     Raises:
         TypeError: if pyenvlab has no renderer for this kind of object.
     """
-    for cls in type(obj).__mro__:
-        module = VIEWS.get(cls.__name__)
-        if module is not None:
-            return importlib.import_module(f"{__name__}.{module}")
+    declared = getattr(type(obj), "_pyenvlab_views_", None)
+    if declared is not None:
+        return declared()
+    from pyenvlab.candidates import Candidates
+    from pyenvlab.model import ModuleRecord, Trace
+
+    if isinstance(obj, (Trace, ModuleRecord, Candidates)):
+        from pyenvlab.render import trace_views
+
+        return trace_views
+    from pyenvlab.interpreter.records import DoctorReport, PathReport, StartupTrace, VenvReport
+
+    if isinstance(obj, (StartupTrace, PathReport, DoctorReport, VenvReport)):
+        from pyenvlab.render import startup_views
+
+        return startup_views
+    from pyenvlab.anatomy.records import AbiReport, CondaEnv, DepGraph, EnvDiff, EnvExport, RelocationReport
+
+    if isinstance(obj, (DepGraph, AbiReport, CondaEnv, EnvExport, EnvDiff, RelocationReport)):
+        from pyenvlab.render import anatomy_views
+
+        return anatomy_views
     msg = f"pyenvlab cannot render a {type(obj).__name__} object"
     raise TypeError(msg)
 
@@ -74,7 +94,8 @@ def dot(obj: object, **view_options: Any) -> Any:
     """A ``graphviz.Digraph`` of ``obj`` (the graphviz package is imported here, not before).
 
     The graph is a subclass that Jupyter shows as SVG and PNG, so it shows in untrusted
-    notebooks too; ``.source`` is the DOT text, ``.pipe(format=...)`` renders it.
+    notebooks too; ``.source`` is the DOT text, ``.pipe(format=...)`` renders it. The view
+    options of an import trace are those of :class:`pyenvlab.render.view_options.ViewOptions`.
     """
     return views_for(obj).dot(obj, **view_options)
 

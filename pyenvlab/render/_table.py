@@ -3,6 +3,24 @@
 Cells are plain user text; the helpers escape them. A cell that is already safe HTML is wrapped
 in :class:`Markup` (for badges and links built by a renderer, never for user text).
 
+Why this module and not rich (decided for issue 17, measured on this machine with rich 15.0):
+
+- **Escaping.** A path or module name can hold ANSI escapes, bidi overrides, newlines. Rich
+  writes them to the terminal as they are (a cell ``x\\x1b[31mred\\u202eevil`` recolours the
+  terminal and reverses the text after it); every cell here goes through
+  :func:`~pyenvlab.render._escape.term`, which makes them visible. With rich we would escape
+  every cell ourselves anyway.
+- **Cutting paths.** Rich shortens a cell at its end (``/usr/lib/python…``); the scan table needs
+  the start *and* the file name of a long path, so cells are cut in the middle, and several
+  columns share the cut in proportion to their widths, or wrap at ``", "`` (the probes).
+- **Weight.** ``import rich.console, rich.table`` took 94 ms and 82 modules here (rich brings
+  markdown-it-py, mdurl and pygments); this module and what it needs take 22 ms and 19 modules,
+  pyenvlab included. The tables are plain aligned text that copies cleanly into a terminal
+  transcript, and the goldens pin them byte for byte.
+
+So the layout stays ours (about 200 lines, tested in ``tests/test_render_helpers.py`` and by
+the goldens); rich stays a fine choice for a front end that wants boxes and colours.
+
 Example:
     >>> print(text_table(["entry", "outcome"], [["/usr/lib", "miss"], ["/opt/x", "hit"]], width=40))
     entry     outcome
@@ -161,39 +179,51 @@ def text_table(
     cells = [[term(c) if c is not None else "" for c in row] for row in rows]
     heads = [term(h) for h in headers]
     sizes = [max([display_width(heads[i])] + [display_width(r[i]) for r in cells]) for i in range(len(heads))]
-    total = sum(sizes) + 2 * (len(sizes) - 1)
-    if total > width and sizes:
-        if shrink is None:
-            cols = [sizes.index(max(sizes))]
-        else:
-            cols = [shrink] if isinstance(shrink, int) else list(shrink)
-        excess = total - width
-        folded = [c for c in cols if c in wrap]  # wrapping loses nothing: fold those first
-        if folded:
-            before = sum(sizes)
-            _shrink(sizes, heads, folded, excess, floor=max(24, width // 3))
-            excess -= before - sum(sizes)
-        others = [c for c in cols if c not in wrap]
-        if others and excess > 0:
-            before = sum(sizes)
-            _shrink(sizes, heads, others, excess)
-            excess -= before - sum(sizes)
-        if excess > 0:
-            _shrink(sizes, heads, cols, excess)
+    _fit_widths(sizes, heads, width, shrink, wrap)
     style = Style(color)
-    out = []
-    line = "  ".join(_pad(_fit(h, s), s) for h, s in zip(heads, sizes, strict=False)).rstrip()
-    out.append(style(line, "bold"))
+    out = [style("  ".join(_pad(_fit(h, s), s) for h, s in zip(heads, sizes, strict=False)).rstrip(), "bold")]
     out.append("  ".join("-" * s for s in sizes))
     for index, row in enumerate(cells):
         row_styles = styles[index] if styles and index < len(styles) else ()
-        pairs = enumerate(zip(row, sizes, strict=False))
-        parts = [_wrap(c, s) if i in wrap else [_fit(c, s)] for i, (c, s) in pairs]
-        for n in range(max(len(p) for p in parts) if parts else 1):
-            pieces = (_pad(p[n] if n < len(p) else "", s) for p, s in zip(parts, sizes, strict=False))
-            line = "  ".join(pieces).rstrip()
-            out.append(style(line, *row_styles))
+        out += [style(line, *row_styles) for line in _row_lines(row, sizes, wrap)]
     return "\n".join(out)
+
+
+def _fit_widths(
+    sizes: list[int],
+    heads: Sequence[str],
+    width: int,
+    shrink: int | Sequence[int] | None,
+    wrap: Sequence[int],
+) -> None:
+    """Narrow the columns ``shrink`` (default: the widest) until the table fits ``width``:
+    wrapped columns first (wrapping loses nothing), then the others, then all of them again."""
+    excess = sum(sizes) + 2 * (len(sizes) - 1) - width
+    if excess <= 0 or not sizes:
+        return
+    if shrink is None:
+        cols = [sizes.index(max(sizes))]
+    else:
+        cols = [shrink] if isinstance(shrink, int) else list(shrink)
+    folded = [c for c in cols if c in wrap]
+    others = [c for c in cols if c not in wrap]
+    for group, floor in ((folded, max(24, width // 3)), (others, 8), (cols, 8)):
+        if group and excess > 0:
+            before = sum(sizes)
+            _shrink(sizes, heads, group, excess, floor=floor)
+            excess -= before - sum(sizes)
+
+
+def _row_lines(row: Sequence[str], sizes: Sequence[int], wrap: Sequence[int]) -> list[str]:
+    """The terminal lines of one row: each cell cut to its column, or folded when it wraps."""
+    parts = [
+        _wrap(c, s) if i in wrap else [_fit(c, s)] for i, (c, s) in enumerate(zip(row, sizes, strict=False))
+    ]
+    lines = []
+    for n in range(max(len(p) for p in parts) if parts else 1):
+        pieces = (_pad(p[n] if n < len(p) else "", s) for p, s in zip(parts, sizes, strict=False))
+        lines.append("  ".join(pieces).rstrip())
+    return lines
 
 
 def _shrink(sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess: int, floor: int = 8) -> None:

@@ -7,21 +7,24 @@ through :mod:`pyenvlab.render._escape` (directly or through the table helpers).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from pyenvlab.anatomy.records import AbiReport, CondaEnv, DepGraph, EnvDiff, EnvExport, RelocationReport
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
-__all__ = ["dot", "html", "text"]
+__all__ = ["abi_explanation", "abi_problem", "dot", "html", "text"]
 
 
-def _kind(obj: object) -> str:
+def _kind(obj: object) -> type:
+    """The record class whose views draw ``obj`` (a key of the tables at the end)."""
     for cls in type(obj).__mro__:
-        if cls.__name__ in _TEXT:
-            return cls.__name__
+        if cls in _TEXT:
+            return cls
     msg = f"anatomy_views cannot render a {type(obj).__name__}"
     raise TypeError(msg)
 
@@ -45,7 +48,7 @@ def dot(obj: Any, **view_options: Any) -> Any:
     """
     kind = _kind(obj)
     if kind not in _DOT:
-        msg = f"a {kind} has no graph view; use text() or html()"
+        msg = f"a {kind.__name__} has no graph view; use text() or html()"
         raise NotImplementedError(msg)
     import graphviz  # only when a graph is drawn
 
@@ -196,6 +199,17 @@ def _abi_text(report: Any, width: int, style: Style) -> str:
         + (f"   libstdc++ required: GLIBCXX_{report.glibcxx_required}" if report.glibcxx_required else ""),
         "",
     ]
+    for table in (_versions_table, _libraries_table, _tags_table):
+        shown = table(report, width, style)
+        if shown:
+            lines += [shown, ""]
+    lines += textwrap.wrap(term(abi_explanation(report)), width=width, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def _versions_table(report: Any, width: int, style: Style) -> str | None:
+    """Each symbol version each file needs, newest first, with the symbols needing it (red:
+    this system does not provide it)."""
     several = len(report.files) > 1
     too_new = {(s.file, s.library, s.version) for s in report.too_new}
     missing = {(lib.needed_by, lib.name, v) for lib in report.libraries for v in lib.missing_versions}
@@ -212,48 +226,45 @@ def _abi_text(report: Any, width: int, style: Style) -> str:
                 rows.append([_short(file.path), *row] if several else row)
                 key = (file.path, library, version)
                 styles.append(("red",) if key in too_new or key in missing else ())
-    if rows:
-        heads = ["library", "version", "symbols needing it"]
-        lines.append(
-            text_table(
-                ["file", *heads] if several else heads,
-                rows,
-                width=width,
-                shrink=len(heads) if several else 2,
-                styles=styles,
-                color=style.color,
-            )
-        )
-        lines.append("")
-    if report.libraries:
-        lib_rows = [[lib.name, lib.how, lib.path or "-"] for lib in report.libraries]
-        if several:
-            lib_rows = [
-                [_short(lib.needed_by), *row] for lib, row in zip(report.libraries, lib_rows, strict=True)
-            ]
-        lib_styles = [
-            ("red",) if lib.path is None or lib.missing_versions else () for lib in report.libraries
-        ]
-        heads = ["needs", "found by", "path"]
-        lines.append(
-            text_table(
-                ["file", *heads] if several else heads,
-                lib_rows,
-                width=width,
-                shrink=3 if several else 2,
-                styles=lib_styles,
-                color=style.color,
-            )
-        )
-        lines.append("")
-    if report.tags:
-        tag_rows = [[t.tag, "yes" if t.supported else "no", t.reason] for t in report.tags]
-        lines.append(
-            text_table(["tag", "accepted", "why"], tag_rows, width=width, shrink=2, color=style.color)
-        )
-        lines.append("")
-    lines += textwrap.wrap(term(report.explanation), width=width, break_on_hyphens=False)
-    return "\n".join(lines)
+    if not rows:
+        return None
+    heads = ["library", "version", "symbols needing it"]
+    return text_table(
+        ["file", *heads] if several else heads,
+        rows,
+        width=width,
+        shrink=len(heads) if several else 2,
+        styles=styles,
+        color=style.color,
+    )
+
+
+def _libraries_table(report: Any, width: int, style: Style) -> str | None:
+    """Each needed library and how the loader would find it (red: not found, or too old)."""
+    if not report.libraries:
+        return None
+    several = len(report.files) > 1
+    rows = [[lib.name, lib.how, lib.path or "-"] for lib in report.libraries]
+    if several:
+        rows = [[_short(lib.needed_by), *row] for lib, row in zip(report.libraries, rows, strict=True)]
+    styles = [("red",) if lib.path is None or lib.missing_versions else () for lib in report.libraries]
+    heads = ["needs", "found by", "path"]
+    return text_table(
+        ["file", *heads] if several else heads,
+        rows,
+        width=width,
+        shrink=3 if several else 2,
+        styles=styles,
+        color=style.color,
+    )
+
+
+def _tags_table(report: Any, width: int, style: Style) -> str | None:
+    """Each wheel tag (and extension suffix) and whether this interpreter accepts it."""
+    if not report.tags:
+        return None
+    rows = [[t.tag, "yes" if t.supported else "no", t.reason] for t in report.tags]
+    return text_table(["tag", "accepted", "why"], rows, width=width, shrink=2, color=style.color)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -293,7 +304,7 @@ def _abi_html(report: Any) -> str:
         parts.append(
             html_table(["tag", "accepted", "why"], [[t.tag, str(t.supported), t.reason] for t in report.tags])
         )
-    parts.append(f"<p>{html_text(report.explanation)}</p>")
+    parts.append(f"<p>{html_text(abi_explanation(report))}</p>")
     return "".join(parts)
 
 
@@ -328,6 +339,86 @@ def _abi_dot(report: Any, digraph: Any, graphviz: Any) -> None:
             label=_label(graphviz, label),
             **({"color": "red", "fontcolor": "red"} if bad else {}),
         )
+
+
+_GLIBC = re.compile(r"^GLIBC_(\d+(?:\.\d+)+)$")
+_MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(.+)$")
+
+
+def abi_explanation(report: Any) -> str:
+    """An ABI report in a few plain sentences: which glibc (and libstdc++) it needs and because
+    of which symbols, a wheel tag that promises less than the symbols need, how many needed
+    libraries resolve, and the verdict with every problem (:func:`abi_problem`)."""
+    if not report.files:
+        return f"{report.target} has no ELF files to inspect."
+    parts = [_glibc_sentence(report)]
+    if report.glibcxx_required:
+        parts.append(f"It needs libstdc++ with GLIBCXX_{report.glibcxx_required}.")
+    parts += _tag_sentences(report)
+    found = sum(1 for lib in report.libraries if lib.path)
+    parts.append(
+        f"This system has glibc {report.glibc_here or 'unknown (not a glibc system)'}; "
+        f"{found} of {len(report.libraries)} needed libraries resolve without running the file."
+    )
+    if report.loads_here:
+        parts.append("Verdict: it loads here.")
+    else:
+        reasons = "; ".join(abi_problem(problem, report) for problem in report.problems)
+        parts.append("Verdict: it will NOT load here: " + reasons + ".")
+    return " ".join(parts)
+
+
+def _glibc_sentence(report: Any) -> str:
+    glibc = report.glibc_required
+    if not glibc:
+        return f"{report.target} asks for no versioned glibc symbols."
+    names = sorted({s.symbol for s in report.symbols})
+    if not names:
+        noun = "its compiled file" if len(report.files) == 1 else f"its {len(report.files)} compiled files"
+        return f"{report.target} needs glibc {glibc} or newer: {noun} require GLIBC_{glibc}."
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    verb = "needs" if len(names) == 1 else "need"
+    return f"{report.target} needs glibc {glibc} or newer: {shown} {verb} GLIBC_{glibc}."
+
+
+def _tag_sentences(report: Any) -> list[str]:
+    """Wheel tags whose manylinux level is older than the glibc the symbols need."""
+    if not report.glibc_required:
+        return []
+    needed = tuple(int(p) for p in report.glibc_required.split("."))[:2]
+    sentences = []
+    for tag in report.tags:
+        match = next(filter(None, map(_MANYLINUX.match, tag.tag.split("-")[-1].split("."))), None)
+        if match and needed > (int(match.group(1)), int(match.group(2))):
+            sentences.append(
+                f"Its tag {tag.tag} promises glibc {match.group(1)}.{match.group(2)}, but the symbols need "
+                f"{report.glibc_required}: the tag is wrong (auditwheel would refuse it)."
+            )
+    return sentences
+
+
+def abi_problem(problem: Any, report: Any) -> str:
+    """One reason the component will not load, as a clause of the verdict."""
+    file = _short(problem.file) if problem.file else ""
+    if problem.kind == "machine":
+        return f"{file} is built for {problem.detail}, this machine is {problem.here}"
+    if problem.kind == "missing-version":
+        text = (
+            f"{file} needs version {', '.join(problem.versions)} of {problem.library}, but "
+            f"{problem.path} does not define it"
+        )
+        if problem.versions and _GLIBC.match(problem.versions[0]):
+            text += f" (this system has glibc {report.glibc_here})"
+        return text
+    if problem.kind == "not-found":
+        searched = ", ".join(problem.searched) or "nothing"
+        return f"{file} needs {problem.library}, which the loader would not find (searched {searched})"
+    reason = next((t.reason for t in report.tags if t.tag == problem.tag), "")
+    if problem.kind == "suffix":
+        return f"the file name ends in {problem.tag}, but {reason}"
+    if problem.kind == "wheel-tags":
+        return f"no wheel tag is accepted here ({problem.tag}: {reason})"
+    return problem.detail or problem.kind  # "unreadable" (the reader's message) and "text"
 
 
 # --------------------------------------------------------------------------- conda
@@ -459,24 +550,24 @@ def _relocation_html(report: Any) -> str:
     )
 
 
-_TEXT: dict[str, Callable[[Any, int, Style], str]] = {
-    "DepGraph": _deps_text,
-    "AbiReport": _abi_text,
-    "CondaEnv": _conda_text,
-    "EnvExport": _export_text,
-    "EnvDiff": _diff_text,
-    "RelocationReport": _relocation_text,
+_TEXT: dict[type, Callable[[Any, int, Style], str]] = {
+    DepGraph: _deps_text,
+    AbiReport: _abi_text,
+    CondaEnv: _conda_text,
+    EnvExport: _export_text,
+    EnvDiff: _diff_text,
+    RelocationReport: _relocation_text,
 }
-_HTML: dict[str, Callable[[Any], str]] = {
-    "DepGraph": _deps_html,
-    "AbiReport": _abi_html,
-    "CondaEnv": _conda_html,
-    "EnvExport": _export_html,
-    "EnvDiff": _diff_html,
-    "RelocationReport": _relocation_html,
+_HTML: dict[type, Callable[[Any], str]] = {
+    DepGraph: _deps_html,
+    AbiReport: _abi_html,
+    CondaEnv: _conda_html,
+    EnvExport: _export_html,
+    EnvDiff: _diff_html,
+    RelocationReport: _relocation_html,
 }
-_DOT: dict[str, Callable[[Any, Any, Any], None]] = {
-    "DepGraph": _deps_dot,
-    "AbiReport": _abi_dot,
-    "CondaEnv": _conda_dot,
+_DOT: dict[type, Callable[[Any, Any, Any], None]] = {
+    DepGraph: _deps_dot,
+    AbiReport: _abi_dot,
+    CondaEnv: _conda_dot,
 }

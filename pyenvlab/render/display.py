@@ -21,11 +21,13 @@ tables but drops the ``data:`` image (img sources may only be http, https, ftp, 
 attachment). Front ends without HTML (some viewers, ``nbconvert --to markdown``) use the PNG.
 ``display(obj, exclude=["text/html"])`` or ``mimebundle(obj, exclude=...)`` shows the image alone.
 
-In IPython (notebooks, myst-nb docs) records display through :func:`ipython_display` instead:
-*two* outputs, the tables (``text/html`` without the picture) and then the graph as an output
-of its own with ``image/svg+xml`` and ``image/png`` but no HTML. A front end then picks SVG when
-the notebook is trusted and PNG when it is not, so the graph shows either way (the design's
-"trust trap": Binder and git clones are untrusted until ``jupyter trust``).
+In IPython (notebooks, myst-nb docs) records display as the *two* outputs of :func:`outputs`
+instead: the tables (``text/html`` without the picture) and then the graph as an output of its
+own with ``image/svg+xml`` and ``image/png`` but no HTML. A front end then picks SVG when the
+notebook is trusted and PNG when it is not, so the graph shows either way (the design's "trust
+trap": Binder and git clones are untrusted until ``jupyter trust``). This module only builds
+those bundles; handing them to IPython is :mod:`pyenvlab._display`'s job (renderers know no
+IPython).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from pyenvlab.render._escape import html_text
 from pyenvlab.render._graph import INSTALL_HINT, pipe
 from pyenvlab.render._table import CSS
 
-__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "graph_bundle", "ipython_display", "mimebundle"]
+__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "graph_bundle", "mimebundle", "outputs"]
 
 #: width of ``text/plain`` (fixed, so the repr does not depend on the terminal)
 PLAIN_WIDTH = 100
@@ -206,14 +208,13 @@ def graph_bundle(
     return bundle
 
 
-def ipython_display(obj: object) -> None:
-    """Show ``obj`` in IPython as two outputs: the tables, then the graph (SVG and PNG).
+def outputs(obj: object) -> list[dict[str, Any]]:
+    """The raw bundles IPython shows for ``obj``, one output each: the tables, then the graph
+    (SVG and PNG, no HTML).
 
-    Without a drawable graph (no ``dot``, no graphviz package) the first output carries the
+    Without a drawable graph (no ``dot``, no graphviz package) the first bundle carries the
     DOT source and the install hint, as :func:`mimebundle` does, and there is no second one.
     """
-    from IPython.display import display
-
     from pyenvlab.render import views_for
 
     views = views_for(obj)
@@ -222,7 +223,15 @@ def ipython_display(obj: object) -> None:
     if fig.svg is None:
         tables += figure_html(fig)
     text = views.text(obj, width=PLAIN_WIDTH, color=False)
-    display({"text/plain": text, "text/html": tables}, raw=True)
+    shown = [{"text/plain": text, "text/html": tables}]
     if fig.svg is not None:
-        picture = {"text/plain": f"[graph: {type(obj).__name__}]", **_pictures(fig, lambda _mime: True)}
-        display(picture, raw=True)
+        shown.append({"text/plain": f"[graph: {type(obj).__name__}]", **_pictures(fig, lambda _mime: True)})
+    return shown
+
+
+def ipython_display(obj: object) -> None:
+    """Show ``obj`` in IPython (kept for :class:`pyenvlab._records.Displayable`, which calls it:
+    the work is done by :func:`pyenvlab._display.ipython_display`)."""
+    from pyenvlab._display import ipython_display
+
+    ipython_display(obj)

@@ -1,19 +1,42 @@
-"""Views of the Jupyter layer's results: ``%%namespace`` (:class:`NamespaceDiff`) and
-``%%trace_imports`` (:class:`TraceView`, a trace plus view options).
+"""Views of the Jupyter layer's results: ``%%namespace`` (a ``NamespaceDiff``), ``%%trace_imports``
+(a ``TraceView``: a trace plus view options) and the probe stepper (a ``ProbeStep``).
 
-Pure functions over the records, like every views module: ``text``, ``html`` and ``dot``.
+Pure functions over the records, like every views module. This package must not import the
+Jupyter layer, so the records name their views themselves (``_pyenvlab_views_``, see
+:func:`pyenvlab.render.views_for`): :data:`NAMESPACE_DIFF`, :data:`TRACE_VIEW` and
+:data:`PROBE_STEP` each hold the ``text``, ``html`` and ``dot`` of one kind.
 A NamespaceDiff's graph draws *names pointing at objects*: the tutorial's picture in which
 ``os`` and ``mymod.os`` are two arrows to one module object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from pyenvlab.render import trace_views
 from pyenvlab.render._escape import html_text
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
-__all__ = ["dot", "html", "kernel_note", "namespace_story", "step_sentence", "text"]
+__all__ = [
+    "NAMESPACE_DIFF",
+    "PROBE_STEP",
+    "TRACE_VIEW",
+    "ViewSet",
+    "kernel_note",
+    "namespace_story",
+    "step_sentence",
+]
+
+
+class ViewSet:
+    """The ``text``, ``html`` and ``dot`` of one kind of record (a :class:`pyenvlab.render.Views`)."""
+
+    def __init__(self, text: Callable[..., str], html: Callable[[Any], str], dot: Callable[..., Any]) -> None:
+        self.text = text
+        self.html = html
+        self.dot = dot
+
 
 KIND_ORDER = ("variable", "function", "class", "module")
 MAX_SHARED_IN_STORY = 5
@@ -22,10 +45,6 @@ KERNEL_NOTE = (
     "(nothing searched). Use --fresh to see the real search in a new interpreter."
 )
 FRESH_NOTE = "Traced in a fresh interpreter, as `python -c` would run the cell."
-
-
-def _is_trace_view(obj: Any) -> bool:
-    return type(obj).__name__ == "TraceView"
 
 
 def kernel_note(view: Any) -> str:
@@ -80,14 +99,8 @@ def _rows(diff: Any) -> list[tuple[list[str], str]]:
 HEADERS = ["name", "kind", "what happened", "object"]
 
 
-def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
-    """Terminal text of a NamespaceDiff, a TraceView or a ProbeStep."""
-    if type(obj).__name__ == "ProbeStep":
-        return _step_text(obj, width=width, color=color)
-    if _is_trace_view(obj):
-        from pyenvlab.render import trace_views
-
-        return kernel_note(obj) + "\n" + trace_views.text(obj.trace, width=width, color=color)
+def _namespace_text(obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
+    """Terminal text of a NamespaceDiff."""
     width = terminal_width(width)
     style = Style(use_color(color))
     out = [style(namespace_story(obj), "bold")]
@@ -103,14 +116,8 @@ def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> st
     return "\n".join(out)
 
 
-def html(obj: Any) -> str:
-    """An escaped HTML fragment of a NamespaceDiff, a TraceView or a ProbeStep."""
-    if type(obj).__name__ == "ProbeStep":
-        return _step_html(obj)
-    if _is_trace_view(obj):
-        from pyenvlab.render import trace_views
-
-        return f'<p class="pyenvlab-note">{html_text(kernel_note(obj))}</p>' + trace_views.html(obj.trace)
+def _namespace_html(obj: Any) -> str:
+    """An escaped HTML fragment of a NamespaceDiff."""
     parts = [f'<div class="pyenvlab-view"><p class="pyenvlab-summary">{html_text(namespace_story(obj))}</p>']
     rows = _rows(obj)
     if rows:
@@ -137,17 +144,9 @@ def html(obj: Any) -> str:
     return "".join(parts)
 
 
-def dot(obj: Any, **view_options: Any) -> Any:
-    """A TraceView: the trace drawn with its view options (plus any given here).
-    A NamespaceDiff: names (left) pointing at their objects (right); one node per module object,
-    so names sharing a module meet at one node. A ProbeStep: the visited entries in order, the
-    current one highlighted, with the probes made there so far."""
-    if type(obj).__name__ == "ProbeStep":
-        return _step_dot(obj)
-    if _is_trace_view(obj):
-        from pyenvlab.render import trace_views
-
-        return trace_views.dot(obj.trace, **{**obj.options, **view_options})
+def _namespace_dot(obj: Any, **view_options: Any) -> Any:
+    """Names (left) pointing at their objects (right); one node per module object, so names
+    sharing a module meet at one node. No view options."""
     from pyenvlab.render import _graph
     from pyenvlab.render._graph import COLORS
 
@@ -181,6 +180,29 @@ def dot(obj: Any, **view_options: Any) -> Any:
     return graph
 
 
+NAMESPACE_DIFF = ViewSet(_namespace_text, _namespace_html, _namespace_dot)
+
+
+# ---------------------------------------------------------------------------------------------
+# %%trace_imports: a trace with the view options given on the magic's line
+
+
+def _trace_view_text(view: Any, *, width: int | None = None, color: bool | None = None) -> str:
+    return kernel_note(view) + "\n" + trace_views.text(view.trace, width=width, color=color)
+
+
+def _trace_view_html(view: Any) -> str:
+    return f'<p class="pyenvlab-note">{html_text(kernel_note(view))}</p>' + trace_views.html(view.trace)
+
+
+def _trace_view_dot(view: Any, **view_options: Any) -> Any:
+    """The trace drawn with the view's options, and any given here on top."""
+    return trace_views.dot(view.trace, **{**view.options.given(), **view_options})
+
+
+TRACE_VIEW = ViewSet(_trace_view_text, _trace_view_html, _trace_view_dot)
+
+
 # ---------------------------------------------------------------------------------------------
 # the probe stepper: one moment of an import's search
 # ---------------------------------------------------------------------------------------------
@@ -206,13 +228,11 @@ def _entry(entry: str) -> str:
 
 def step_sentence(view: Any) -> str:
     """What the import system is doing at this step, in one or two plain sentences."""
-    from pyenvlab.render.trace_views import OUTCOME_WORDS, scan_story
-
     record, step = view.record, view.step
     total = len(record.searched)
     if step.kind == "start":
         if not total:
-            return f"import {record.name}: " + scan_story(record, view.sys_path)
+            return f"import {record.name}: " + trace_views.scan_story(record, view.sys_path)
         where = "sys.path" if "." not in record.name else "the parent package's __path__"
         return (
             f"import {record.name}: it is not in sys.modules, so the meta-path finders are asked; "
@@ -232,7 +252,7 @@ def step_sentence(view: Any) -> str:
             found = "yes" if probe.found else "no"
             what = OP_SENTENCE.get(probe.op, "checks {path}").format(path=probe.path)
             return head + f"{visit.finder or 'the finder'} {what}: {found}."
-        verdict = OUTCOME_WORDS.get(visit.outcome, visit.outcome)
+        verdict = trace_views.OUTCOME_WORDS.get(visit.outcome, visit.outcome)
         if visit.outcome == "hit":
             return head + f"{verdict}: {record.origin}. The search stops; the module is loaded from there."
         if visit.outcome == "namespace":
@@ -245,12 +265,10 @@ def step_sentence(view: Any) -> str:
         probe = record.probes[step.probe]
         what = OP_SENTENCE.get(probe.op, "checks {path}").format(path=probe.path)
         return f"Loading {record.name}: the loader {what}: {'yes' if probe.found else 'no'}."
-    return scan_story(record, view.sys_path)
+    return trace_views.scan_story(record, view.sys_path)
 
 
 def _step_rows(view: Any) -> tuple[list[list[str]], list[str]]:
-    from pyenvlab.render.trace_views import OUTCOME_WORDS, probe_words
-
     record, step = view.record, view.step
     done = view.steps[: view.index + 1]
     rows, classes = [], []
@@ -263,35 +281,38 @@ def _step_rows(view: Any) -> tuple[list[list[str]], list[str]]:
         probes = []
         for s in shown:
             if s.probe is not None:
-                words = probe_words(record.probes[s.probe], visit.entry)
+                words = trace_views.probe_words(record.probes[s.probe], visit.entry)
                 probes.append(("\u25b6 " + words) if s is step else words)
         finished = any(s.kind == "verdict" for s in shown)
-        result = OUTCOME_WORDS.get(visit.outcome, visit.outcome) if finished else "searching\u2026"
+        result = (
+            trace_views.OUTCOME_WORDS.get(visit.outcome, visit.outcome) if finished else "searching\u2026"
+        )
         rows.append([str(v + 1), _entry(visit.entry), visit.finder or "-", result, ", ".join(probes)])
         classes.append("current" if step.visit == v else (visit.outcome if finished else ""))
     return rows, classes
 
 
-def _step_text(view: Any, *, width: int | None, color: bool | None) -> str:
-    from pyenvlab.render.trace_views import SCAN_HEADERS, fill
-
+def _step_text(view: Any, *, width: int | None = None, color: bool | None = None) -> str:
     width = terminal_width(width)
     style = Style(use_color(color))
-    out = [f"step {view.index + 1} of {len(view.steps)}", style(fill(step_sentence(view), width), "bold")]
+    out = [
+        f"step {view.index + 1} of {len(view.steps)}",
+        style(trace_views.fill(step_sentence(view), width), "bold"),
+    ]
     rows, classes = _step_rows(view)
     if rows:
         styles = [
             ("yellow", "bold") if k == "current" else ("dim",) if k == "future" else () for k in classes
         ]
         out.append(
-            text_table(SCAN_HEADERS, rows, width=width, shrink=(1, 4), styles=styles, color=style.color)
+            text_table(
+                trace_views.SCAN_HEADERS, rows, width=width, shrink=(1, 4), styles=styles, color=style.color
+            )
         )
     return "\n".join(out)
 
 
 def _step_html(view: Any) -> str:
-    from pyenvlab.render.trace_views import SCAN_HEADERS
-
     rows, classes = _step_rows(view)
     parts = [
         f"<style>{STEP_CSS}</style>",
@@ -300,15 +321,21 @@ def _step_html(view: Any) -> str:
     ]
     if rows:
         parts.append(
-            html_table(SCAN_HEADERS, rows, row_classes=classes, caption=f"How {view.record.name} is found")
+            html_table(
+                trace_views.SCAN_HEADERS,
+                rows,
+                row_classes=classes,
+                caption=f"How {view.record.name} is found",
+            )
         )
     return "".join(parts)
 
 
-def _step_dot(view: Any) -> Any:
+def _step_dot(view: Any, **view_options: Any) -> Any:
+    """The visited entries in order, the current one highlighted, with the probe made now
+    (no view options)."""
     from pyenvlab.render import _graph
     from pyenvlab.render._graph import COLORS
-    from pyenvlab.render.trace_views import probe_words
 
     record, step = view.record, view.step
     if not record.searched:
@@ -336,10 +363,13 @@ def _step_dot(view: Any) -> Any:
         probe = record.probes[step.probe]
         graph.node(
             "probe",
-            _graph.lines(probe_words(probe, record.searched[step.visit].entry)),
+            _graph.lines(trace_views.probe_words(probe, record.searched[step.visit].entry)),
             shape="note",
             fillcolor="#fff8e1",
             style="filled",
         )
         graph.edge(ids(step.visit), "probe", style="dashed", arrowhead="none")
     return graph
+
+
+PROBE_STEP = ViewSet(_step_text, _step_html, _step_dot)

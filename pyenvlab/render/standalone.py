@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyenvlab.render._escape import html_text
 from pyenvlab.render._table import CSS
+
+if TYPE_CHECKING:
+    from pyenvlab.render.view_options import ViewOptions
 
 __all__ = ["page", "write"]
 
@@ -29,18 +32,25 @@ footer{color:#777;font-size:12px;margin-top:2em}
 """
 
 
-def _graphs(obj: object) -> list[tuple[str, dict[str, Any]]]:
-    """(title, view options) of the graphs a report shows for ``obj``."""
+def _graphs(obj: object, options: ViewOptions | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(title, view options) of the graphs a report shows for ``obj``: for a trace, its import
+    tree and the scan of ``options.module`` (default: the first top-level import), both drawn
+    with the other ``options``."""
     from pyenvlab.model import Trace
     from pyenvlab.render.trace_views import top_level
 
-    if isinstance(obj, Trace):
-        graphs = [("Who imported whom", {})]
-        top = top_level(obj)
-        if top:
-            graphs.append((f"How {top[0].name} was found", {"module": top[0].name}))
-        return graphs
-    return [("Graph", {})]
+    if not isinstance(obj, Trace):
+        return [("Graph", {})]
+    given = options.given() if options is not None else {}
+    module = given.pop("module", None)
+    given.pop("view", None)
+    graphs = [("Who imported whom", dict(given))]
+    top = top_level(obj)
+    if module is None and top:
+        module = top[0].name
+    if module is not None:
+        graphs.append((f"How {module} was found", {**given, "module": module}))
+    return graphs
 
 
 def page(
@@ -48,9 +58,14 @@ def page(
     *,
     title: str | None = None,
     graphs: Sequence[tuple[str, dict[str, Any]]] | None = None,
+    options: ViewOptions | None = None,
 ) -> str:
-    """The report of ``obj`` as one HTML document (a string)."""
-    from pyenvlab import __version__
+    """The report of ``obj`` as one HTML document (a string).
+
+    ``graphs`` are (caption, view options) of the graphs to show; by default those of
+    :func:`_graphs`, drawn with ``options``.
+    """
+    from pyenvlab._version import __version__
     from pyenvlab.render import views_for
     from pyenvlab.render.display import figure, figure_html, html_text_block
 
@@ -60,8 +75,8 @@ def page(
     plain = views.text(obj, width=110, color=False)
     head = plain.split("\n\n", 1)[0]  # the text view opens with its summary paragraph
     body = [f"<h1>{html_text(heading)}</h1>", f'<pre class="pyenvlab-text">{html_text_block(head)}</pre>']
-    for caption, options in graphs if graphs is not None else _graphs(obj):
-        fig = figure(obj, **options)
+    for caption, drawn_with in graphs if graphs is not None else _graphs(obj, options):
+        fig = figure(obj, **drawn_with)
         if fig.source is None and fig.problem is None:
             continue
         body.append(f"<h2>{html_text(caption)}</h2>")
@@ -93,8 +108,11 @@ def _title(obj: object) -> str:
     return f"pyenvlab: {type(obj).__name__}"
 
 
-def write(obj: object, path: str | Path, *, title: str | None = None) -> Path:
-    """Write the self-contained HTML report of ``obj`` to ``path`` (UTF-8) and return the path."""
-    target = Path(path)
-    target.write_text(page(obj, title=title), encoding="utf-8")
-    return target
+def write(
+    obj: object, path: str | Path, *, title: str | None = None, options: ViewOptions | None = None
+) -> Path:
+    """Write the self-contained HTML report of ``obj`` to ``path`` (UTF-8, atomically: a reader
+    never sees half a page) and return the path."""
+    from pyenvlab._files import write_text
+
+    return write_text(path, page(obj, title=title, options=options))

@@ -3,21 +3,24 @@
 ``text`` gives a terminal report made of short sections, ``html`` the same as escaped tables,
 ``dot`` a graph of the landmark walk: every check in order (found in green, missed in grey),
 the pyvenv.cfg hop, and the checks that settled ``prefix`` and ``exec_prefix``.
+:func:`startup_explanation` writes the "In short" sentences from the trace's facts; the one on
+who set a venv's ``sys.prefix`` is :func:`venv_prefix_sentence`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pyenvlab.interpreter.records import DoctorReport, PathReport, StartupTrace, VenvReport
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
-__all__ = ["dot", "html", "text"]
+__all__ = ["dot", "html", "startup_explanation", "text", "venv_prefix_sentence"]
 
 
-def _kind(obj: object) -> str:
-    return type(obj).__name__
+def _unknown(obj: object) -> TypeError:
+    return TypeError(f"startup_views cannot render a {type(obj).__name__}")
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -27,17 +30,15 @@ def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> st
     """A terminal rendering of a StartupTrace, PathReport, DoctorReport or VenvReport."""
     width = terminal_width(width)
     color = use_color(color)
-    kind = _kind(obj)
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         return _startup_text(obj, width, color)
-    if kind == "PathReport":
+    if isinstance(obj, PathReport):
         return _path_text(obj, width, color)
-    if kind == "DoctorReport":
+    if isinstance(obj, DoctorReport):
         return _doctor_text(obj, width, color)
-    if kind == "VenvReport":
+    if isinstance(obj, VenvReport):
         return _venv_text(obj, width, color)
-    msg = f"startup_views cannot render a {kind}"
-    raise TypeError(msg)
+    raise _unknown(obj)
 
 
 def _yes(flag: bool) -> str:
@@ -63,6 +64,20 @@ def _verdict(trace: Any) -> str:
 
 def _startup_text(trace: Any, width: int, color: bool) -> str:
     style = Style(color)
+    sections = (
+        _head_text,
+        _search_text,
+        _site_text,
+        _pth_text,
+        _path_text_section,
+        _comparison_text,
+        _notes_text,
+    )
+    return "\n".join(line for section in sections for line in section(trace, width, style))
+
+
+def _head_text(trace: Any, width: int, style: Style) -> list[str]:
+    """Which start, how it was traced, whether it agrees, and the explanation."""
     out = [
         style(term(f"Startup of {trace.interpreter} (Python {trace.python})"), "bold"),
         term(f"command: {' '.join(trace.command)}    cwd: {trace.cwd}"),
@@ -70,27 +85,25 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         style(term(_verdict(trace)), "green" if trace.verified else "red"),
         "",
     ]
-    if trace.explanation:
+    explanation = startup_explanation(trace)
+    if explanation:
         out.append(style("In short", "bold"))
-        out.extend(term(f"  {line}") for line in trace.explanation)
+        out.extend(term(f"  {line}") for line in explanation)
         out.append("")
-    out.append(style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold"))
+    return out
+
+
+def _search_text(trace: Any, width: int, style: Style) -> list[str]:
+    """1. Every check of the prefix search in order (green: it settled a value), then the result."""
+    out = [style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold")]
     if trace.probes:
         rows, styles = [], []
         for index, probe in enumerate(trace.probes, 1):
             settles = f"<- {probe.decided}" if probe.decided else ""
             rows.append([index, probe.check, _probe_path(probe), _yes(probe.result), probe.purpose, settles])
             styles.append(("green", "bold") if probe.decided else (() if probe.result else ("dim",)))
-        out.append(
-            text_table(
-                ["#", "check", "path", "found", "looking for", "settles"],
-                rows,
-                width=width,
-                shrink=2,
-                styles=styles,
-                color=color,
-            )
-        )
+        headers = ["#", "check", "path", "found", "looking for", "settles"]
+        out.append(text_table(headers, rows, width=width, shrink=2, styles=styles, color=style.color))
     else:
         out.append("  (no checks recorded)")
     values = [
@@ -101,20 +114,34 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         ["executable", trace.executable],
         ["venv", trace.venv or "-"],
     ]
-    out += ["", style("Result (after site)", "bold"), text_table(["sys.*", "value"], values, width=width)]
-    out.append("")
-    if trace.site_ran:
-        out.append(style(f"2. site: {len(trace.site_steps)} steps", "bold"))
-        rows = [
-            ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
-            for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
-        ]
-        out.append(text_table(["call", "on", "what it did"], rows, width=width, shrink=2))
-        out.append(term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"))
-    else:
-        out.append(style("2. site: not run (-S)", "bold"))
-    out.append("")
-    out.append(style(f"3. .pth files: {len(trace.pth_files)} processed", "bold"))
+    return [
+        *out,
+        "",
+        style("Result (after site)", "bold"),
+        text_table(["sys.*", "value"], values, width=width),
+        "",
+    ]
+
+
+def _site_text(trace: Any, width: int, style: Style) -> list[str]:
+    """2. The calls site made, nested, and what each added."""
+    if not trace.site_ran:
+        return [style("2. site: not run (-S)", "bold"), ""]
+    rows = [
+        ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
+        for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
+    ]
+    return [
+        style(f"2. site: {len(trace.site_steps)} steps", "bold"),
+        text_table(["call", "on", "what it did"], rows, width=width, shrink=2),
+        term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"),
+        "",
+    ]
+
+
+def _pth_text(trace: Any, width: int, style: Style) -> list[str]:
+    """3. Each processing of a .pth file, line by line, and what its import lines imported."""
+    out = [style(f"3. .pth files: {len(trace.pth_files)} processed", "bold")]
     for pth in trace.pth_files:
         again = f" (processed again: #{pth.occurrence})" if pth.occurrence > 1 else ""
         out.append(term(f"  {pth.path}{again}"))
@@ -125,31 +152,93 @@ def _startup_text(trace: Any, width: int, color: bool) -> str:
         if pth.imported:
             shown = ", ".join(pth.imported[:8]) + (" ..." if len(pth.imported) > 8 else "")
             out.append(term(f"    modules imported meanwhile: {shown}"))
-    out.append("")
-    out.append(style("4. sys.path", "bold"))
-    out.append(_entries_table(trace.sys_path, width, color))
-    out.append("")
-    out.append(style("5. Traced vs the interpreter's own values", "bold"))
+    return [*out, ""]
+
+
+def _path_text_section(trace: Any, width: int, style: Style) -> list[str]:
+    """4. The final sys.path with where each entry came from."""
+    return [style("4. sys.path", "bold"), _entries_table(trace.sys_path, width, style.color), ""]
+
+
+def _comparison_text(trace: Any, width: int, style: Style) -> list[str]:
+    """5. Every traced value next to the interpreter's own (red: they differ)."""
     rows = [
         [c.stage, c.field, _one_line(c.real), "agree" if c.agree else f"DIFFERS: {_one_line(c.traced)}"]
         for c in trace.comparisons
     ]
     styles = [() if c.agree else ("red", "bold") for c in trace.comparisons]
-    out.append(
-        text_table(
-            ["stage", "field", "interpreter's own value", "trace"],
-            rows,
-            width=width,
-            styles=styles,
-            color=color,
+    headers = ["stage", "field", "interpreter's own value", "trace"]
+    return [
+        style("5. Traced vs the interpreter's own values", "bold"),
+        text_table(headers, rows, width=width, styles=styles, color=style.color),
+    ]
+
+
+def _notes_text(trace: Any, width: int, style: Style) -> list[str]:
+    """getpath's warnings and the tracer's notes."""
+    if not (trace.warnings or trace.notes):
+        return []
+    return [
+        "",
+        style("Notes", "bold"),
+        *(term(f"  - getpath warning: {w}") for w in trace.warnings),
+        *(term(f"  - {n}") for n in trace.notes),
+    ]
+
+
+def startup_explanation(trace: Any) -> tuple[str, ...]:
+    """How prefix and ``sys.path`` were found, in a few plain sentences: the PATH lookup, the
+    pyvenv.cfg hop, PYTHONHOME, the landmarks that settled ``prefix`` and ``exec_prefix``, who
+    set a venv's ``sys.prefix``, and getpath's own warnings."""
+    lines = []
+    values = trace.getpath or {}
+    exe_probe = trace.probe_for("executable")
+    if exe_probe is not None:
+        lines.append(f"argv[0] {trace.argv0!r} has no '/': found on PATH as {exe_probe.path}.")
+    venv_probe = trace.probe_for("venv")
+    if venv_probe is not None:
+        home = next(
+            (
+                line.partition("=")[2].strip()
+                for line in (venv_probe.detail or "").splitlines()
+                if line.partition("=")[0].strip().lower() == "home"
+            ),
+            None,
         )
-    )
-    if trace.warnings or trace.notes:
-        out.append("")
-        out.append(style("Notes", "bold"))
-        out.extend(term(f"  - getpath warning: {w}") for w in trace.warnings)
-        out.extend(term(f"  - {n}") for n in trace.notes)
-    return "\n".join(out)
+        lines.append(f"{venv_probe.path} says home = {home}: the search continues from there.")
+    if trace.pythonhome:
+        lines.append(f"PYTHONHOME={trace.pythonhome} sets prefix directly: no landmark is checked.")
+    prefix_probe = trace.probe_for("prefix")
+    base = values.get("prefix") or trace.base_prefix
+    if prefix_probe is not None:
+        lines.append(f"prefix = {base}: the first landmark found was {prefix_probe.path}.")
+    elif trace.method == "getpath" and not trace.pythonhome:
+        lines.append(f"prefix = {base}: no landmark found, the compiled-in PREFIX was used.")
+    exec_probe = trace.probe_for("exec_prefix")
+    if exec_probe is not None:
+        lines.append(
+            f"exec_prefix = {values.get('exec_prefix') or trace.base_exec_prefix}: {exec_probe.path} exists."
+        )
+    venv = venv_prefix_sentence(trace)
+    if venv:
+        lines.append(venv)
+    lines += [f"getpath warned: {warning}" for warning in trace.warnings]
+    return tuple(lines)
+
+
+def venv_prefix_sentence(trace: Any, *, short: bool = False) -> str | None:
+    """Who set ``sys.prefix`` to the venv (``None`` outside a venv): the one place that says it,
+    in the explanation and (``short``) in the graph.
+
+    It is keyed on ``trace.prefix_set_by``, the stage that did: ``"site"`` on CPython up to 3.13,
+    ``"getpath"`` from 3.14 on (gh-126985: getpath, not site, applies pyvenv.cfg). The words for
+    ``"getpath"`` are still those of the site stage: correct them here when 3.14 is traced.
+    """
+    if trace.prefix_set_by is None:
+        return None
+    if short:
+        return f"site: sys.prefix = {trace.prefix} (venv)"
+    return f"site found pyvenv.cfg and set sys.prefix = {trace.prefix} (the venv)."
 
 
 def _probe_path(probe: Any) -> str:
@@ -264,13 +353,12 @@ def _badge(ok: bool, good: str, bad: str) -> Markup:
 
 def html(obj: Any) -> str:
     """An HTML fragment (escaped tables) of a startup record."""
-    kind = _kind(obj)
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         return _startup_html(obj)
-    if kind == "PathReport":
+    if isinstance(obj, PathReport):
         head = f"<p><b>sys.path of {html_text(obj.executable)}</b> (Python {html_text(obj.python)})</p>"
         return f'<div class="pyenvlab">{head}{_entries_html(obj.entries)}</div>'
-    if kind == "DoctorReport":
+    if isinstance(obj, DoctorReport):
         rows = [[f.severity, f.rule, f.message, f.fix] for f in obj.findings]
         caption = f"doctor: {obj.executable} in {obj.cwd}" + ("" if rows else ": no problems found")
         return (
@@ -278,7 +366,7 @@ def html(obj: Any) -> str:
             + html_table(["severity", "rule", "finding", "fix"], rows, caption=caption)
             + "</div>"
         )
-    if kind == "VenvReport":
+    if isinstance(obj, VenvReport):
         parts = [
             html_table(["key", "value"], sorted(obj.config.items()), caption=f"pyvenv.cfg of {obj.path}")
         ]
@@ -288,8 +376,7 @@ def html(obj: Any) -> str:
             f"<p>size {obj.size_kib} KiB; base {html_text(obj.base_prefix)} {obj.base_size_kib} KiB</p>"
         )
         return '<div class="pyenvlab">' + "".join(parts) + "</div>"
-    msg = f"startup_views cannot render a {kind}"
-    raise TypeError(msg)
+    raise _unknown(obj)
 
 
 def _entries_html(entries: Any) -> str:
@@ -304,8 +391,9 @@ def _startup_html(trace: Any) -> str:
         _badge(trace.verified, _verdict(trace), _verdict(trace)),
         "</p>",
     ]
-    if trace.explanation:
-        parts.append("<ul>" + "".join(f"<li>{html_text(line)}</li>" for line in trace.explanation) + "</ul>")
+    explanation = startup_explanation(trace)
+    if explanation:
+        parts.append("<ul>" + "".join(f"<li>{html_text(line)}</li>" for line in explanation) + "</ul>")
     rows = [
         [i, p.check, p.path, _badge(p.result, "yes", "no"), p.purpose, p.decided or ""]
         for i, p in enumerate(trace.probes, 1)
@@ -347,18 +435,17 @@ def dot(obj: Any, **view_options: Any) -> Any:
     checks shown, e.g. ``("stdlib landmark", "pyvenv.cfg")``), or sys.path for a PathReport."""
     import graphviz  # only when a graph is drawn
 
-    kind = _kind(obj)
-    graph = _graph.new_digraph(kind, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
+    graph = _graph.new_digraph(type(obj).__name__, graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
     graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
-    if kind == "StartupTrace":
+    if isinstance(obj, StartupTrace):
         _startup_dot(graph, obj, view_options.get("purposes"))
-    elif kind == "PathReport":
+    elif isinstance(obj, PathReport):
         _chain(
             graph, [(f"{i}. {e.path or repr('')}\n{e.source}", e.exists) for i, e in enumerate(obj.entries)]
         )
-    elif kind == "DoctorReport":
+    elif isinstance(obj, DoctorReport):
         _chain(graph, [(f"{f.severity}: {f.rule}\n{f.message}", f.severity == "info") for f in obj.findings])
-    elif kind == "VenvReport":
+    elif isinstance(obj, VenvReport):
         graph.node("venv", graphviz.nohtml(_label(obj.path)), fillcolor="#ddf4ff")
         graph.node("base", graphviz.nohtml(_label(obj.base_prefix)), fillcolor="#eeeeee")
         for index, f in enumerate(obj.files):
@@ -368,8 +455,7 @@ def dot(obj: Any, **view_options: Any) -> Any:
                 graph.edge("venv", name)
                 graph.edge(name, "base", label=dot_label(f.kind), style="dashed")
     else:
-        msg = f"startup_views cannot draw a {kind}"
-        raise TypeError(msg)
+        raise _unknown(obj)
     return graph
 
 
@@ -452,8 +538,9 @@ def _startup_dot(graph: Any, trace: Any, purposes: Any) -> None:
     if cluster is not None:
         graph.subgraph(cluster)
     result = f"prefix = {trace.base_prefix}\nexec_prefix = {trace.base_exec_prefix}"
-    if trace.prefix != trace.base_prefix:
-        result += f"\nsite: sys.prefix = {trace.prefix} (venv)"
+    venv = venv_prefix_sentence(trace, short=True)
+    if venv:
+        result += f"\n{venv}"
     result += "\n" + ("verified against the interpreter" if trace.verified else "NOT verified")
     graph.node("result", graphviz.nohtml(_label(result)), shape="note", fillcolor="#fff8c5")
     graph.edge(previous, "result")

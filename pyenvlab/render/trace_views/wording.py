@@ -1,0 +1,381 @@
+r"""The words of the import-trace views: outcome names, probe phrases, one-sentence stories, rows.
+
+Everything here turns records into strings (no terminal, HTML or DOT markup yet): the text,
+HTML and DOT views share these words, so a scan reads the same in a terminal, a notebook table
+and a graph. Escaping happens where the strings meet a format (the table helpers, the label
+helpers).
+
+Example:
+    >>> from pyenvlab.model import Probe
+    >>> probe_groups([Probe("/lib/json/__init__.abi3.so", "isfile", False, "/lib"),
+    ...               Probe("/lib/json/__init__.so", "isfile", False, "/lib")], "/lib")
+    ['isfile\xa0json/__init__.{abi3.so,so}\xa0✗']
+    >>> seconds_text(0.0042), ordinal(22), plural(1, "entry", "entries")
+    ('4.20\xa0ms', '22nd', '1 entry')
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from pyenvlab.model import Candidate, ModuleRecord, Probe, Trace
+from pyenvlab.render._escape import term
+from pyenvlab.render.trace_views.queries import depths, probes_at, total_seconds
+
+__all__ = [
+    "KIND_WORDS",
+    "MODULE_HEADERS",
+    "OP_WORDS",
+    "OUTCOME_STYLE",
+    "OUTCOME_WORDS",
+    "PROBE_LEGEND",
+    "SCAN_HEADERS",
+    "candidate_rows",
+    "candidates_story",
+    "code_line",
+    "entry_text",
+    "fill",
+    "importers_text",
+    "module_rows",
+    "ordinal",
+    "plural",
+    "probe_groups",
+    "probe_words",
+    "probes_words",
+    "relative",
+    "scan_rows",
+    "scan_story",
+    "seconds_text",
+    "summary",
+    "where_found",
+]
+
+OUTCOME_WORDS = {
+    "hit": "found here",
+    "miss": "not here",
+    "namespace": "namespace portion",
+    "no-finder": "no finder",
+    "error": "finder raised an error",
+}
+OUTCOME_STYLE = {
+    "hit": ("green", "bold"),
+    "miss": ("dim",),
+    "namespace": ("blue",),
+    "error": ("red",),
+    "no-finder": ("yellow",),
+}
+KIND_WORDS = {
+    "module": "module",
+    "package": "package",
+    "namespace": "namespace pkg",
+    "extension": "extension",
+    "builtin": "built-in",
+    "frozen": "frozen",
+}
+OP_WORDS = {"stat": "stat", "listdir": "listdir", "isfile": "isfile", "isdir": "isdir", "candidate": "lookup"}
+MAX_INDENT = 8
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds as a short stable string: ``0.42 ms``, ``12.3 ms``, ``1.52 s`` (a no-break space
+    before the unit, so wrapped prose keeps number and unit together)."""
+    ms = seconds * 1000
+    if ms < 10:
+        return f"{ms:.2f}\u00a0ms"
+    if ms < 1000:
+        return f"{ms:.1f}\u00a0ms"
+    return f"{seconds:.2f}\u00a0s"
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``..."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 module``, ``2 modules``."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def relative(path: str, entry: str | None) -> str:
+    """``path`` relative to the search-path ``entry`` it was probed at (``.`` for the entry)."""
+    if not entry:
+        return path
+    if path == entry:
+        return "."
+    for sep in ("/", "\\"):
+        prefix = entry if entry.endswith(sep) else entry + sep
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def probe_words(probe: Probe, entry: str | None) -> str:
+    """One probe in a few words: ``isfile json/__init__.py ✓``."""
+    mark = "\u2713" if probe.found else "\u2717"
+    # no-break spaces keep "op path mark" together when a table wraps the cell
+    return f"{OP_WORDS.get(probe.op, probe.op)}\u00a0{relative(probe.path, entry)}\u00a0{mark}"
+
+
+def probe_groups(probes: Sequence[Probe], entry: str | None) -> list[str]:
+    """Probes in words, consecutive tries of one file name with several suffixes folded into
+    one: ``isfile json/__init__.{cpython-311-x86_64-linux-gnu.so,abi3.so,so} ✗``."""
+    out: list[str] = []
+    index = 0
+    while index < len(probes):
+        probe = probes[index]
+        stem, _, suffix = relative(probe.path, entry).partition(".")
+        run = [suffix]
+        end = index + 1
+        while suffix and end < len(probes):
+            other = probes[end]
+            other_stem, _, other_suffix = relative(other.path, entry).partition(".")
+            if (other.op, other.found, other_stem) != (probe.op, probe.found, stem) or not other_suffix:
+                break
+            run.append(other_suffix)
+            end += 1
+        if len(run) > 1:
+            mark = "\u2713" if probe.found else "\u2717"
+            op = OP_WORDS.get(probe.op, probe.op)
+            out.append(f"{op}\u00a0{stem}.{{{','.join(run)}}}\u00a0{mark}")
+        else:
+            out.append(probe_words(probe, entry))
+        index = end
+    return out
+
+
+def probes_words(probes: Sequence[Probe], entry: str | None, limit: int = 6) -> str:
+    """Several probes in one cell (similar tries folded, see :func:`probe_groups`), the first
+    ``limit`` spelled out."""
+    if not probes:
+        return ""
+    groups = probe_groups(probes, entry)
+    shown = groups[:limit]
+    if len(groups) > limit:
+        shown.append(f"+{len(groups) - limit} more")
+    return ", ".join(shown)
+
+
+def where_found(record: ModuleRecord, sys_path: Sequence[str] = ()) -> str:
+    """Where a module came from, in a few words: ``[4] json/decoder.py`` (the file relative to
+    the 4th ``sys.path`` entry) when its origin lies under a ``sys_path`` entry."""
+    if record.error is not None:
+        return "FAILED: " + record.error
+    kind = record.kind
+    if kind == "builtin":
+        return "(compiled in)"
+    if kind == "frozen":
+        return "(frozen in binary)"
+    if kind == "namespace":
+        portions = record.search_locations or ()
+        return f"(namespace: {plural(len(portions), 'portion')})"
+    origin = record.origin
+    if origin and sys_path:
+        best = max(
+            ((i, e) for i, e in enumerate(sys_path, 1) if e and relative(origin, e) != origin),
+            key=lambda item: len(item[1]),
+            default=None,
+        )
+        if best is not None:
+            return f"[{best[0]}] {relative(origin, best[1])}"
+    hit = record.hit
+    if origin:
+        return origin
+    return hit.entry if hit is not None else "?"
+
+
+def summary(trace: Trace) -> str:
+    """One line: modules loaded, entries visited, probes, cache hits, errors, total time."""
+    loaded = len(trace.modules)
+    failed = sum(1 for m in trace.modules if m.error is not None)
+    visits = sum(len(m.searched) for m in trace.modules)
+    probes = sum(len(m.probes) for m in trace.modules)
+    hits = sum(st.count for st in trace.statements if st.cached)
+    parts = [plural(loaded - failed, "module") + " loaded"]
+    if failed:
+        parts.append(f"{failed} failed")
+    parts += [
+        plural(visits, "search-path entry", "search-path entries") + " visited",
+        plural(probes, "probe"),
+        plural(hits, "cache hit"),
+    ]
+    seconds = total_seconds(trace)
+    if seconds:
+        parts.append(seconds_text(seconds) + " in total")
+    return ", ".join(parts)
+
+
+def entry_text(entry: str) -> str:
+    """A search-path entry for display: the empty entry is the working directory."""
+    return entry if entry else "'' (working directory)"
+
+
+def scan_story(record: ModuleRecord, sys_path: Sequence[str] = ()) -> str:
+    """What happened when ``record`` was searched, in one plain sentence."""
+    name = record.name
+    visits = record.searched
+    where = "sys.path" if "." not in name else "the parent package's __path__"
+    if record.kind == "builtin" and record.error is None:
+        return f"{name} is built into the interpreter: BuiltinImporter answered, no file was searched."
+    if record.kind == "frozen" and record.error is None:
+        return f"{name} is frozen into the interpreter: FrozenImporter answered, no file was searched."
+    if record.error is not None:
+        return (
+            f"importing {name} failed after searching {plural(len(visits), 'entry', 'entries')} "
+            f"of {where}: {record.error}"
+        )
+    hit = record.hit
+    if record.kind == "namespace":
+        portions = [v for v in visits if v.outcome == "namespace"]
+        return (
+            f"{name} is a namespace package (no __init__.py): {where} was searched to the end, "
+            f"{plural(len(portions), 'portion')} found."
+        )
+    if hit is not None:
+        index = visits.index(hit) + 1
+        total = f" of {len(sys_path)}" if "." not in name and len(sys_path) >= len(visits) else ""
+        kind = KIND_WORDS.get(record.kind, record.kind)
+        return (
+            f"{name} ({kind}): searched {len(visits)}{total} entries of {where}; "
+            f"found in the {ordinal(index)}: {hit.entry}"
+        )
+    finder = record.finder or "a finder"
+    return f"{name} was provided by {finder} (origin: {record.origin})."
+
+
+def scan_rows(record: ModuleRecord, sys_path: Sequence[str] = ()) -> list[tuple[list[str], str]]:
+    """Rows ``([#, entry, finder, result, probes], outcome)`` of the scan table of one import.
+
+    Entries of ``sys.path`` after the hit, which the search never reached, are appended with
+    the outcome ``unreached`` (top-level modules only, when the visits follow ``sys_path``).
+    """
+    rows: list[tuple[list[str], str]] = []
+    for index, visit in enumerate(record.searched, 1):
+        finder = visit.finder or "-"
+        if visit.created:
+            finder += " (new)"
+        result = OUTCOME_WORDS.get(visit.outcome, visit.outcome)
+        rows.append(
+            (
+                [
+                    str(index),
+                    entry_text(visit.entry),
+                    finder,
+                    result,
+                    probes_words(probes_at(record, visit.entry), visit.entry),
+                ],
+                visit.outcome,
+            )
+        )
+    visited = [v.entry for v in record.searched]
+    if "." not in record.name and visited and list(sys_path[: len(visited)]) == visited:
+        for index, entry in enumerate(sys_path[len(visited) :], len(visited) + 1):
+            rows.append(([str(index), entry_text(entry), "", "not reached", ""], "unreached"))
+    return rows
+
+
+SCAN_HEADERS = ["#", "search-path entry", "finder", "result", "probes there"]
+MODULE_HEADERS = ["#", "module", "kind", "finder", "loaded from", "time"]
+PROBE_LEGEND = (
+    "probes: stat/isdir/isfile = a system call (\u2713 exists, \u2717 missing), . = the entry "
+    "itself; listdir = the directory listed once and cached; lookup = a name looked up in "
+    "that cached listing"
+)
+
+
+def fill(line: str, width: int) -> str:
+    """One line of prose escaped for the terminal and wrapped to ``width`` (continuations indented)."""
+    return textwrap.fill(
+        term(line),
+        width=width,
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        replace_whitespace=False,
+        drop_whitespace=True,
+    ) or term(line)
+
+
+def code_line(code: str, size: int = 60) -> str:
+    """The traced code on one line: its first line, cut at ``size`` characters."""
+    lines = code.strip().splitlines() or [""]
+    first = lines[0] if len(lines[0]) <= size else lines[0][: size - 1] + "\u2026"
+    return first + (f" \u2026 ({len(lines)} lines)" if len(lines) > 1 else "")
+
+
+def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
+    """Rows ``([#, module, kind, finder, loaded from, time], class)`` of the modules table, each
+    module indented under its importer; the class is ``error`` or the module's kind."""
+    levels = depths(trace.modules)
+    rows = []
+    for index, record in enumerate(trace.modules, 1):
+        indent = "  " * min(levels.get(record.name, 0), MAX_INDENT)
+        name = record.name + (" (reload)" if record.reloaded else "")
+        rows.append(
+            (
+                [
+                    str(index),
+                    indent + name,
+                    KIND_WORDS.get(record.kind, record.kind),
+                    record.finder or "-",
+                    where_found(record, trace.sys_path),
+                    seconds_text(record.seconds),
+                ],
+                "error" if record.error else record.kind,
+            )
+        )
+    return rows
+
+
+def importers_text(importers: Sequence[tuple[str | None, int]], limit: int = 3) -> str:
+    """Who imported a module again: ``json.scanner \u00d72, json.decoder, +3 more``."""
+    parts = [
+        f"{name or '<top level>'}" + (f" \u00d7{count}" if count > 1 else "")
+        for name, count in importers[:limit]
+    ]
+    if len(importers) > limit:
+        parts.append(f"+{len(importers) - limit} more")
+    return ", ".join(parts)
+
+
+def candidate_rows(candidates: Sequence[Candidate]) -> list[tuple[list[str], str]]:
+    """Rows ``([#, entry, kind, origin, finder, verdict], class)`` of a ``which -a`` table."""
+    rows = []
+    for index, cand in enumerate(candidates, 1):
+        verdict = "wins" if cand.wins else "shadowed"
+        klass = "hit" if cand.wins else "miss"
+        if cand.kind == "namespace":
+            klass = "namespace" if cand.wins else "miss"
+            verdict = "namespace portion" + ("" if cand.wins else " (shadowed)")
+        rows.append(
+            (
+                [
+                    str(index),
+                    cand.entry,
+                    KIND_WORDS.get(cand.kind, cand.kind),
+                    cand.origin or "-",
+                    cand.finder or "-",
+                    verdict,
+                ],
+                klass,
+            )
+        )
+    return rows
+
+
+def candidates_story(candidates: Sequence[Candidate]) -> str:
+    """One sentence about who provides a module."""
+    if not candidates:
+        name = getattr(candidates, "name", None) or "this module"
+        return f"{name}: no provider found along the path: `import {name}` would raise ModuleNotFoundError"
+    name = candidates[0].name
+    winners = [c for c in candidates if c.wins]
+    if len(candidates) == 1:
+        return f"{name}: 1 provider along the path"
+    if winners and all(c.kind == "namespace" for c in winners) and len(winners) > 1:
+        return f"{name}: a namespace package made of {len(winners)} portions"
+    shadowed = len(candidates) - len(winners)
+    first = winners[0].entry if winners else "?"
+    return f"{name}: {len(candidates)} providers; the import uses {first}, {shadowed} shadowed"
