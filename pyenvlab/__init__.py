@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time they load
     from typing import Any
 
     from pyenvlab import render
+    from pyenvlab._version import __version__ as __version__
     from pyenvlab.anatomy import abi, deps
     from pyenvlab.candidates import where
     from pyenvlab.errors import InterpreterError, PyenvlabError, TraceFormatError
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time they load
     from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace, Visit
     from pyenvlab.tracing import trace, trace_import
 
-__version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
@@ -84,6 +84,8 @@ def __getattr__(name: str) -> "Any":
     # fresh interpreter, and `pyenvlab.trace` must not load it (see tracing.py).
     if name == "render":
         return __import__("pyenvlab.render", fromlist=["render"])
+    if name == "__version__":
+        return __import__("pyenvlab._version", fromlist=["__version__"]).__version__
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'pyenvlab' has no attribute {name!r}"

@@ -648,9 +648,9 @@ class Displayable:
 
     def _ipython_display_(self) -> None:
         """In IPython: the tables, then the graph as SVG+PNG (shows in untrusted notebooks too)."""
-        from pyenvlab.render import display
+        from pyenvlab._display import ipython_display
 
-        display.ipython_display(self)
+        ipython_display(self)
 
 
 class Document(Displayable):
@@ -692,12 +692,7 @@ class Document(Displayable):
                 "$.version",
             )
         body = {k: v for k, v in data.items() if k not in ("format", "version")}
-        return cls._upgrade(from_data(cls, body), version)
-
-    @classmethod
-    def _upgrade(cls: "type[D]", document: "D", version: int) -> "D":
-        """Fill in what an older format version did not record (subclasses override)."""
-        return document
+        return from_data(cls, body)
 
     @classmethod
     def from_json(cls: "type[D]", text: "str | bytes") -> "D":

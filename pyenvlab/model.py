@@ -91,8 +91,11 @@ class ModuleRecord(Record, Displayable):
     ``BuiltinImporter``, ``FrozenImporter``, or a third-party finder's class name).
     ``imported_by`` is the module whose execution triggered this load (``None`` at top level).
     ``error`` is ``"ExcType: message"`` when the import failed. ``seconds`` is the time spent
-    in the load including nested loads; ``start`` is when it began, in seconds since the trace
-    began.
+    in the load including nested loads, ``self_seconds`` the same minus the loads nested in it
+    (``0 <= self_seconds <= seconds``; the self times of all loads add up to the ``seconds`` of
+    the top-level ones; in traces saved without it, it is derived from how the loads nest in
+    time); ``start`` is when it began, in seconds since the trace began. ``lazy`` is true for a
+    load that reified a PEP 810 ``lazy import`` on first use (Python 3.15+).
     """
 
     name: str
@@ -108,6 +111,8 @@ class ModuleRecord(Record, Displayable):
     start: float = 0.0
     thread: str = "MainThread"
     reloaded: bool = False
+    self_seconds: float = 0.0
+    lazy: bool = False
 
     @property
     def kind(self) -> "Kind":
@@ -129,6 +134,8 @@ class Statement(Record):
     ``name`` is the absolute module name (relative imports resolved). ``cached`` is true when
     the module was already in ``sys.modules``: nothing was searched or executed. Repeated cache
     hits from one ``importer`` for one name are counted in ``count`` instead of stored again.
+    ``lazy`` is true for a PEP 810 ``lazy import`` (Python 3.15+): the name was bound to a lazy
+    object, and nothing was searched or executed until first use.
     """
 
     name: str
@@ -137,6 +144,7 @@ class Statement(Record):
     count: int = 1
     fromlist: tuple[str, ...] = ()
     level: int = 0
+    lazy: bool = False
 
 
 class Candidate(Record, Displayable):
@@ -179,8 +187,9 @@ class Trace(Record, Document):
     :func:`pyenvlab.trace_import` ran (``None`` for an in-process trace) and ``raised`` the
     exception it ended with, if any (``"ExcType: message"``). ``stdlib_names`` is the traced
     interpreter's ``sys.stdlib_module_names`` (so a saved trace renders the same anywhere;
-    empty in traces of format version 1). ``errors`` lists anything that
-    went wrong inside the recorder itself (the imports are never affected).
+    empty in traces of format version 1); ``lazy_pending`` the modules a ``lazy import`` bound
+    that were still not loaded when the trace ended (``sys.lazy_modules``, 3.15+). ``errors``
+    lists anything that went wrong inside the recorder itself (the imports are never affected).
 
     A trace made by :func:`pyenvlab.trace` is filled in when its ``with`` block ends; its
     records are built on first access, so recording stays cheap.
@@ -201,6 +210,7 @@ class Trace(Record, Document):
     seconds: float = 0.0
     raised: str | None = None
     stdlib_names: tuple[str, ...] = ()
+    lazy_pending: tuple[str, ...] = ()
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod
@@ -228,6 +238,25 @@ class Trace(Record, Document):
             _SLOTS[field_name].__set__(self, getattr(built, field_name))
         _BUILD.__set__(self, None)
         return getattr(self, name)
+
+    @classmethod
+    def from_data(cls, data: "Any") -> "Trace":
+        """Build from JSON data; modules saved without ``self_seconds`` get it derived."""
+        trace = super().from_data(data)
+        modules = data.get("modules") if isinstance(data, dict) else None
+        if (
+            trace.modules
+            and isinstance(modules, list)
+            and any(isinstance(m, dict) and "self_seconds" not in m for m in modules)
+        ):
+            from pyenvlab._records import replace
+
+            own = derive_self_seconds(trace.modules)
+            trace = replace(
+                trace,
+                modules=tuple(replace(m, self_seconds=s) for m, s in zip(trace.modules, own, strict=True)),
+            )
+        return trace
 
     # -- conveniences ----------------------------------------------------------------------
     def module(self, name: str) -> "ModuleRecord":
@@ -295,3 +324,29 @@ class RecordFactory:
         for name in ("sys_path", "errors", "stdlib_names"):
             meta[name] = tuple(meta.get(name, ()))
         return Trace(modules=tuple(modules), statements=tuple(statements), **meta)
+
+
+def derive_self_seconds(modules: "tuple[ModuleRecord, ...]") -> "list[float]":
+    """Self time of each load, from how the loads nest in time on each thread.
+
+    For traces saved without ``self_seconds`` (format versions 1 and 2): a load's nested loads
+    are the ones that start and end inside it on the same thread, nearest first.
+
+    Example:
+        >>> outer = ModuleRecord("a", None, None, start=0.0, seconds=0.010)
+        >>> inner = ModuleRecord("b", None, None, start=0.002, seconds=0.004)
+        >>> [round(s, 3) for s in derive_self_seconds((outer, inner))]
+        [0.006, 0.004]
+    """
+    nested = [0.0] * len(modules)
+    by_thread: dict[str, list[int]] = {}
+    for index in sorted(range(len(modules)), key=lambda i: (modules[i].start, -modules[i].seconds)):
+        record = modules[index]
+        stack = by_thread.setdefault(record.thread, [])
+        end = record.start + record.seconds
+        while stack and modules[stack[-1]].start + modules[stack[-1]].seconds < end - 1e-12:
+            stack.pop()
+        if stack:
+            nested[stack[-1]] += record.seconds
+        stack.append(index)
+    return [min(max(m.seconds - n, 0.0), m.seconds) for m, n in zip(modules, nested, strict=True)]

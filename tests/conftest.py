@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import builtins
 import importlib._bootstrap_external as _external
 import os
 import shutil
 import subprocess
-import sys
 import zipimport
 from collections.abc import Iterator
-from importlib import _bootstrap
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +17,13 @@ PYENV_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 
 
 def _import_state() -> dict[str, object]:
-    return {
-        "__import__": builtins.__import__,
-        "meta_path": list(sys.meta_path),
-        "path_hooks": list(sys.path_hooks),
-        "_find_and_load": _bootstrap._find_and_load,
-        "_find_spec": _bootstrap._find_spec,
-        "_exec": _bootstrap._exec,
-        "_path_stat": _external._path_stat,
-        "_path_importer_cache": _external.PathFinder.__dict__["_path_importer_cache"],
-        "_fill_cache": _external.FileFinder._fill_cache,
-        "FileFinder.find_spec": _external.FileFinder.find_spec,
-        "zipimporter.find_spec": zipimport.zipimporter.find_spec,
-    }
+    """The recorder's patch points (its own table), plus finders no test should replace."""
+    from pyenvlab._probe.recorder import import_state
+
+    state = import_state()
+    state["FileFinder.find_spec"] = _external.FileFinder.find_spec
+    state["zipimporter.find_spec"] = zipimport.zipimporter.find_spec
+    return state
 
 
 @pytest.fixture(autouse=True)

@@ -128,3 +128,42 @@ def test_module_kinds() -> None:
 def test_candidate_is_a_record() -> None:
     c = Candidate("json", "/lib", "/lib/json/__init__.py", "package", wins=True)
     assert c.wins and c.kind == "package"
+
+
+def _outermost(modules: tuple) -> list:
+    """Loads not nested in time inside another load of the same thread."""
+    out = []
+    for m in modules:
+        inside = any(
+            o is not m
+            and o.thread == m.thread
+            and o.start <= m.start
+            and m.start + m.seconds <= o.start + o.seconds
+            and (o.start, -o.seconds) < (m.start, -m.seconds)
+            for o in modules
+        )
+        if not inside:
+            out.append(m)
+    return out
+
+
+def test_self_seconds_add_up_to_the_outermost_loads() -> None:
+    t = pyenvlab.trace_import("import email.mime.text, json, decimal, xml.dom.minidom")
+    assert all(0.0 <= m.self_seconds <= m.seconds for m in t.modules)
+    total_self = sum(m.self_seconds for m in t.modules)
+    total_outer = sum(m.seconds for m in _outermost(t.modules))
+    assert abs(total_self - total_outer) <= 1e-9 * len(t.modules) + 1e-12
+    assert any(m.self_seconds < m.seconds for m in t.modules)  # some load did nest others
+
+
+def test_traces_saved_without_self_seconds_get_them_derived() -> None:
+    t = pyenvlab.trace_import("import email.mime.text, json")
+    data = json.loads(t.to_json())
+    for module in data["modules"]:
+        del module["self_seconds"]
+    data["version"] = 1
+    del data["stdlib_names"]
+    old = Trace.from_json(json.dumps(data))
+    assert [m.name for m in old.modules] == [m.name for m in t.modules]
+    for derived, exact in zip(old.modules, t.modules, strict=True):
+        assert abs(derived.self_seconds - exact.self_seconds) <= 1e-9, derived.name

@@ -1414,6 +1414,12 @@ class Builder:
             if not state.found and load[L_ERR] is None and not load[L_RELOAD] and not state.visits:
                 continue  # satisfied from sys.modules after all (another thread, or a parent import)
             kept[id(load)] = state
+        self.nested = nested = {}  # id(load) -> seconds spent in the loads nested in it
+        for state in self.order:
+            load = state.load
+            parent = load[L_PARENT]
+            if parent is not None:
+                nested[id(parent)] = nested.get(id(parent), 0.0) + _duration(load)
         modules = [self._module(state, kept) for state in self.order if id(state.load) in kept]
         return self.factory.trace(meta, modules, self.statements)
 
@@ -1482,7 +1488,7 @@ class Builder:
         error = _describe_captured(load[L_ERR])
         if error is None and state.find_error is not None:
             error = state.find_error
-        end = load[L_T1] if load[L_T1] is not None else load[L_T0]
+        seconds = _duration(load)
         if answering is not None:
             finder = _finder_name(answering)
         else:
@@ -1496,14 +1502,20 @@ class Builder:
                 "probes": [make.probe(*probe) for probe in state.probes],
                 "imported_by": self._imported_by(load, kept),
                 "error": error,
-                "seconds": max(end - load[L_T0], 0.0),
+                "seconds": seconds,
                 "loader": loader,
                 "search_locations": list(locations) if locations is not None else None,
                 "start": max(load[L_T0] - self.t0, 0.0),
                 "thread": load[L_THREAD],
                 "reloaded": load[L_RELOAD],
+                "self_seconds": min(max(seconds - self.nested.get(id(load), 0.0), 0.0), seconds),
             }
         )
+
+
+def _duration(load):
+    end = load[L_T1] if load[L_T1] is not None else load[L_T0]
+    return max(end - load[L_T0], 0.0)
 
 
 def _is_portion(visit, tail, locations, finder):

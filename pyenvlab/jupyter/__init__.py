@@ -12,8 +12,6 @@ tracer a magic left running, removes the magics, and checks that ``builtins.__im
 
 from __future__ import annotations
 
-import builtins
-import sys
 import warnings
 from typing import Any
 
@@ -25,24 +23,14 @@ _loaded: dict[int, tuple[Any, dict[str, object]]] = {}
 
 
 def import_state() -> dict[str, object]:
-    """The objects an import tracer may patch: compare two of these to prove nothing changed."""
-    import zipimport
+    """Everything an import tracer may patch: compare two of these to prove nothing changed.
 
-    bootstrap = sys.modules["_frozen_importlib"]
-    external = sys.modules["_frozen_importlib_external"]
-    return {
-        "builtins.__import__": builtins.__import__,
-        "sys.meta_path": list(sys.meta_path),
-        "sys.path_hooks": list(sys.path_hooks),
-        "_bootstrap._find_and_load": bootstrap._find_and_load,
-        "_bootstrap._find_spec": bootstrap._find_spec,
-        "_bootstrap._exec": bootstrap._exec,
-        "_bootstrap_external._path_stat": external._path_stat,
-        "PathFinder._path_importer_cache": external.PathFinder.__dict__["_path_importer_cache"],
-        "FileFinder._fill_cache": external.FileFinder._fill_cache,
-        "FileFinder.find_spec": external.FileFinder.find_spec,
-        "zipimporter.find_spec": zipimport.zipimporter.find_spec,
-    }
+    The recorder's own table (:data:`pyenvlab._probe.recorder.PATCH_POINTS`), so what
+    ``%unload_ext`` checks is exactly what the recorder touches.
+    """
+    from pyenvlab._probe.recorder import import_state as recorder_state
+
+    return recorder_state()
 
 
 def load(ipython: Any) -> None:

@@ -227,11 +227,3 @@ def outputs(obj: object) -> list[dict[str, Any]]:
     if fig.svg is not None:
         shown.append({"text/plain": f"[graph: {type(obj).__name__}]", **_pictures(fig, lambda _mime: True)})
     return shown
-
-
-def ipython_display(obj: object) -> None:
-    """Show ``obj`` in IPython (kept for :class:`pyenvlab._records.Displayable`, which calls it:
-    the work is done by :func:`pyenvlab._display.ipython_display`)."""
-    from pyenvlab._display import ipython_display
-
-    ipython_display(obj)
