@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,12 +145,13 @@ start = time.perf_counter()
 with tracer as t:
     exec(code, {{}})
 traced = time.perf_counter() - start
-tracemalloc.start()
+measure_memory = {memory!r}
+if measure_memory:  # tracemalloc slows allocation down: time and memory come from separate runs
+    tracemalloc.start()
 start = time.perf_counter()
 modules = len(t.modules)
 read = time.perf_counter() - start
-peak = tracemalloc.get_traced_memory()[1]
-tracemalloc.stop()
+peak = tracemalloc.get_traced_memory()[1] if measure_memory else 0
 print(traced, read, peak, modules)
 """
 
@@ -270,23 +272,69 @@ def report_reading(python: str, modules: int = 1000) -> None:
         code = "\n".join(lines)
         subprocess.run([python, "-m", "compileall", "-q", str(root)], check=True)
         rows = []
-        for _ in range(5):
+        for run in range(6):
+            script = READ.format(root=str(ROOT), tree=str(root), code=code, memory=run % 2 == 1)
             out = subprocess.run(
-                [python, "-I", "-S", "-c", READ.format(root=str(ROOT), tree=str(root), code=code)],
-                capture_output=True,
-                text=True,
-                check=True,
+                [python, "-I", "-S", "-c", script], capture_output=True, text=True, check=True
             ).stdout.split()
             rows.append((float(out[0]), float(out[1]), int(out[2]), int(out[3])))
-        traced = statistics.median(r[0] for r in rows)
-        read = statistics.median(r[1] for r in rows)
-        peak = statistics.median(r[2] for r in rows)
+        timed = rows[0::2]
+        traced = statistics.median(r[0] for r in timed)
+        read = statistics.median(r[1] for r in timed)
+        peak = statistics.median(r[2] for r in rows[1::2])
         count = rows[0][3]
         print(
-            f"reading a trace of {count} loads: {read * 1000:.1f} ms vs the traced import {traced * 1000:.1f} ms"
-            f" = {read / traced:.2f} x (target <= 0.5); peak memory while building"
+            f"reading a trace of {count} loads: {read * 1000:.1f} ms vs the traced import"
+            f" {traced * 1000:.1f} ms = {read / traced:.2f} x (target <= 0.5); peak memory while building"
             f" {peak / 1e6 / count * 1000:.2f} MB per 1,000 modules (target < 4)"
         )
+
+
+def report_child(python: str, runs: int) -> None:
+    """trace_import's child vs `python -c` of the same code: whole-process time, interleaved."""
+    sys.path.insert(0, str(ROOT))
+    from pyenvlab import tracing
+    from pyenvlab._probe import recorder
+
+    prefix = tracing._code_cache_prefix()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp, "trace.json"))
+        commands = {
+            "python -c": [python, "-c", WORKLOAD],
+            "child, recording off": [
+                python,
+                "-c",
+                recorder.BOOTSTRAP,
+                tracing.RECORDER_SCRIPT,
+                prefix,
+                out,
+                "--code",
+                WORKLOAD,
+                "--no-record",
+            ],
+            "child, recording": [
+                python,
+                "-c",
+                recorder.BOOTSTRAP,
+                tracing.RECORDER_SCRIPT,
+                prefix,
+                out,
+                "--code",
+                WORKLOAD,
+            ],
+        }
+        subprocess.run(commands["child, recording"], check=True)  # fills the compiled-recorder cache
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, command in commands.items():
+                start = time.perf_counter()
+                subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                times[name].append(time.perf_counter() - start)
+    base = statistics.median(times["python -c"])
+    print(f"trace_import's child, whole process, median of {runs} (target <= 1.10 x python -c)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<22}{median * 1000:8.1f} ms {median / base:7.3f}")
 
 
 def main() -> None:
@@ -320,6 +368,7 @@ def main() -> None:
         report_instructions(args.python, args.quick)
         report_reading(args.python)
         return
+    report_child(args.python, 5 if args.quick else 21)
 
     runs = 5 if args.quick else max(args.runs, 21)
     print(f"{runs} runs per mode, median, fresh process each\n")

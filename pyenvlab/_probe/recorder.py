@@ -1326,6 +1326,7 @@ class Builder:
         self.statement_index = {}
         self.position = 0
         self.end = 0
+        self.finder_names = {}  # id(finder) -> its class name (the events keep finders alive)
 
     def feed(self, events):
         self.end = len(events)
@@ -1357,7 +1358,10 @@ class Builder:
 
     def on_statement(self, event):
         _, importer, name, cached, fromlist, level = event
-        fromlist = tuple(_text(item) for item in fromlist)
+        for item in fromlist:
+            if type(item) is not str:
+                fromlist = tuple(_text(item) for item in fromlist)
+                break
         if cached:
             key = (importer, name)
             if key in self.statement_index:
@@ -1456,8 +1460,17 @@ class Builder:
         loader_name = None if loader is None else _safe(lambda: _class_name(loader), None)
         return _text(origin), loader_name, locations
 
+    def _finder(self, finder):
+        """The class name of a finder, once per finder object."""
+        names = self.finder_names
+        name = names.get(id(finder), _UNSET)
+        if name is _UNSET:
+            name = names[id(finder)] = _finder_name(finder)
+        return name
+
     def _module(self, state, kept):
         make = self.factory
+        finder_name = self._finder
         load = state.load
         origin, loader, locations = self._spec(state.spec)
         answering = load[L_FINDER]
@@ -1478,19 +1491,19 @@ class Builder:
                 outcome = "hit"
             elif visit is last and state.find_error is not None:
                 outcome = "error"
-            elif _is_portion(visit, tail, locations, _finder_name(raw)):
+            elif _is_portion(visit, tail, locations, finder_name(raw)):
                 outcome = "namespace"
             else:
                 outcome = "miss"
             asking = visit["asking"]
-            via = _finder_name(asking) if asking is not None else None
-            visits.append(make.visit(visit["entry"], _finder_name(raw), outcome, visit["created"], via))
+            via = finder_name(asking) if asking is not None else None
+            visits.append(make.visit(visit["entry"], finder_name(raw), outcome, visit["created"], via))
         error = _describe_captured(load[L_ERR])
         if error is None and state.find_error is not None:
             error = state.find_error
         seconds = _duration(load)
         if answering is not None:
-            finder = _finder_name(answering)
+            finder = finder_name(answering)
         else:
             finder = None if state.spec is None else "(a finder ahead of the recorder)"
         return make.module(
