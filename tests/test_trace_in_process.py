@@ -243,6 +243,7 @@ FAULT_POINTS = [
     "_snapshot_spec",
     "_snapshot_locations",
     "_is_package",
+    "_raise_slots",
     "_stacks",
 ]
 
@@ -328,3 +329,37 @@ def test_keyboard_interrupt_inside_a_hook_leaves_nothing_behind(
     assert not recorder._stacks.get(threading.get_ident())
     assert "pel_ki_pkg" not in sys.modules
     assert _exercise("ki")["value"] == 3
+
+
+def test_a_recursion_limit_set_by_imported_code_is_kept(on_path: Path) -> None:
+    """The hooks give their frames' recursion slots back while an import runs; a limit the
+    imported code sets itself is the program's, and stays, exactly as untraced."""
+    original = sys.getrecursionlimit()
+    (on_path / "pel_limit_outer.py").write_text("import pel_limit_inner\n")
+    (on_path / "pel_limit_inner.py").write_text("import sys\nsys.setrecursionlimit(4321)\n")
+    try:
+        with pyenvlab.trace():
+            import pel_limit_outer  # noqa: F401
+        assert sys.getrecursionlimit() == 4321
+    finally:
+        sys.setrecursionlimit(original)
+
+
+def test_concurrent_imports_leave_the_recursion_limit_as_found(on_path: Path) -> None:
+    groups = [make_modules(on_path, 20, prefix=f"pel_rl{t}_") for t in range(6)]
+    barrier = threading.Barrier(6)
+    limit = sys.getrecursionlimit()
+
+    def work(names: list[str]) -> None:
+        barrier.wait()
+        for name in names:
+            exec(f"import {name}", {"__name__": "pel_worker"})  # statements, through __import__
+
+    threads = [threading.Thread(target=work, args=(names,)) for names in groups]
+    with pyenvlab.trace() as t:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sys.getrecursionlimit() == limit
+    assert len([m for m in t.modules if m.name.startswith("pel_rl")]) == 120

@@ -130,10 +130,9 @@ class _Miss(Exception):
 
 _events: list = []
 _stacks: dict = {}  # thread id -> list of open loads (innermost last)
-_seen: dict = {}  # importer -> {name: cache-hit count}, for the current generation
+_seen: dict = {}  # (importer, name) -> cache-hit count, for the current generation
 _generations: list = []  # archived _seen dicts; a session sums the ones it spans
 _errors: list = []
-_limit_debt = [0]  # recursion-limit raises that could not be undone yet (see _lower_limit)
 _pending_reloads: dict = {}  # thread id -> reload record between its find and its execution
 _state_lock = allocate_lock()  # taken only by start/stop, never inside a hook
 _installed = None  # the active _Install, or None
@@ -357,10 +356,7 @@ _ZERO = 0  # level of an absolute import (the small-int singleton: compared by i
 
 def _first_hit(importer, name, fromlist, level):
     """The first cache hit of ``name`` from ``importer`` in this generation: count it, note it."""
-    counts = _seen.get(importer)
-    if counts is None:
-        counts = _seen[importer] = {}
-    counts[name] = 1
+    _seen[importer, name] = 1
     if type(fromlist) is not tuple:
         fromlist = tuple(fromlist) if type(fromlist) is list else ()
     _events.append((STMT, importer, name, True, fromlist, level))
@@ -382,8 +378,6 @@ def _fromlist(fromlist):
 def _statement(name, globals_, fromlist, level):
     """Record an import statement other than a plain absolute cache hit; True if a load (or
     a submodule import) may follow, so the caller gives back its recursion slot."""
-    if _limit_debt[0]:
-        _pay_limit_debt()
     if type(name) is not str or type(level) is not int:
         return True  # the import system will refuse it
     if type(globals_) is dict and (globals_ is _BOOTSTRAP_GLOBALS or globals_ is _EXTERNAL_GLOBALS):
@@ -392,11 +386,12 @@ def _statement(name, globals_, fromlist, level):
         importer = _global_name(globals_)
     absolute = _resolve_relative(name, globals_, level) if level else name
     if absolute is not None and absolute in sys.modules:
-        counts = _seen.get(importer)
-        if counts is not None and absolute in counts:
-            counts[absolute] += 1
-        else:
+        key = (importer, absolute)
+        count = _seen.get(key)
+        if count is None:
             _first_hit(importer, absolute, fromlist, level)
+        else:
+            _seen[key] = count + 1
         if fromlist is None or (type(fromlist) is tuple and not fromlist):
             return False
         return _is_package(sys.modules.get(absolute))
@@ -460,35 +455,67 @@ def _snapshot_locations(locations):
     return _Later(locations)
 
 
-def _raise_limit(frames):
-    """Raise the recursion limit by ``frames`` (the hook's own); returns what to lower it back to."""
-    limit = _getlimit()
-    _setlimit(limit + frames)
-    return limit
+# The recursion limit is one number for the whole interpreter, while each thread has its own
+# depth: the slots hooks give back are counted together (EXTRA) on top of the program's own
+# limit (BASE), and the limit is always BASE + EXTRA. A limit the program sets meanwhile
+# (EXPECTED no longer matches) becomes the new BASE, so it is what remains once the hooks return. The lock guards four integer updates and
+# two C calls, never anything that could import; a hook that finds it taken (another thread, or
+# a signal handler interrupting this one) simply gives nothing back for that call.
+_limit_lock = allocate_lock()
+_limit_state = [0, 0, 0]  # BASE, EXTRA, EXPECTED
+_BASE, _EXTRA, _EXPECTED = range(3)
 
 
-def _pay_limit_debt():
-    debt = _limit_debt[0]
-    if debt:
-        try:
-            _setlimit(_getlimit() - debt)
-            _limit_debt[0] = 0
-        except (RecursionError, ValueError):
-            pass
-
-
-def _try_raise_limit(frames):
-    """:func:`_raise_limit`, or None if that failed (then nothing is to be undone).
-
-    The hook lowers the limit back by the same amount when it returns, unless the program
-    changed the limit meanwhile; at the very limit CPython refuses to lower it (the current
-    depth would exceed it), and the debt is paid by the next statement or when recording stops.
-    """
+def _raise_slots(slots):
+    """Give back ``slots`` recursion slots (the hook's frames); True if done (then lower them)."""
+    if not _limit_lock.acquire(False):
+        return False
     try:
-        return _raise_limit(frames)
-    except Exception as exc:
-        _fault("recursion limit", None, exc)
-        return None
+        state = _limit_state
+        current = _getlimit()
+        if state[_EXTRA] == 0 or current != state[_EXPECTED]:  # the program's own limit
+            state[_BASE] = current
+        state[_EXTRA] += slots
+        limit = state[_BASE] + state[_EXTRA]
+        _setlimit(limit)
+        state[_EXPECTED] = limit
+        return True
+    finally:
+        _limit_lock.release()
+
+
+def _lower_slots(slots):
+    """Take back slots given by :func:`_raise_slots`.
+
+    At the very recursion limit CPython refuses to lower it (the current depth would exceed
+    it): it then stays where it is until the next change, or until recording stops.
+    """
+    with _limit_lock:
+        state = _limit_state
+        current = _getlimit()
+        if current != state[_EXPECTED]:
+            # the program set a limit of its own meanwhile: that is its limit, as untraced (the
+            # slots still given back sit on top of it until their hooks return)
+            state[_BASE] = current
+        state[_EXTRA] -= slots
+        limit = state[_BASE] + state[_EXTRA]
+        try:
+            _setlimit(limit)
+            state[_EXPECTED] = limit
+        except (RecursionError, ValueError):
+            state[_EXPECTED] = current
+
+
+def _settle_limit():
+    """When recording stops: the program's own limit, whatever was still given back."""
+    with _limit_lock:
+        state = _limit_state
+        if state[_EXTRA] == 0 and _getlimit() == state[_EXPECTED] != state[_BASE]:
+            try:
+                _setlimit(state[_BASE])
+            except (RecursionError, ValueError):
+                return
+            state[_EXPECTED] = state[_BASE]
 
 
 def _try_heal(owner, attribute, hook, original):
@@ -611,23 +638,37 @@ def _make_hooks(install: _Install):
         if on[0]:
             try:
                 if type(name) is str and level is _ZERO and type(globals) is dict and name in modules:
-                    if globals is _BOOTSTRAP_GLOBALS or globals is _EXTERNAL_GLOBALS:
+                    if globals is _EXTERNAL_GLOBALS or globals is _BOOTSTRAP_GLOBALS:
                         importer = _importlib_importer(_getframe(1))
                     else:
                         importer = globals.get("__name__")
                         if type(importer) is not str:
                             importer = None
-                    # (no try/except KeyError here: raising costs more than two look-ups)
-                    counts = _seen.get(importer)
-                    count = None if counts is None else counts.get(name)
+                    # (no try/except KeyError: raising costs more than a look-up)
+                    key = (importer, name)
+                    count = _seen.get(key)
                     if count is None:
-                        _first_hit(importer, name, fromlist, 0)
+                        _seen[key] = 1
+                        _events.append(
+                            (
+                                STMT,
+                                importer,
+                                name,
+                                True,
+                                fromlist if type(fromlist) is tuple else _fromlist(fromlist),
+                                0,
+                            )
+                        )
                     else:
-                        counts[name] = count + 1
-                    if fromlist is not None and not (type(fromlist) is tuple and not fromlist):
-                        nested = _is_package(modules.get(name))
-                    else:
+                        _seen[key] = count + 1
+                    if fromlist is None or (type(fromlist) is tuple and not fromlist):
                         nested = False
+                    else:  # from-imports run Python code only for a package (_handle_fromlist)
+                        module = modules.get(name)
+                        if type(module) is _ModuleType:
+                            nested = "__path__" in _module_dict(module)
+                        else:
+                            nested = _is_package(module)
                 else:
                     nested = _statement(name, globals, fromlist, level)
             except Exception as exc:
@@ -647,11 +688,10 @@ def _make_hooks(install: _Install):
         # A load may follow, and nested imports in it: give back this frame's recursion slots.
         try:
             slots = 1 if _TP_CALL_IMPORT is None else _import_slots_310(_getframe(1))
-            limit = _getlimit()
-            _setlimit(limit + slots)
+            raised = _raise_slots(slots)
         except Exception as exc:
             _fault("recursion limit", None, exc)
-            limit = None
+            raised = False
         try:
             if globals is _NO_GLOBALS:
                 return orig_import(name, locals=locals, fromlist=fromlist, level=level)
@@ -662,11 +702,8 @@ def _make_hooks(install: _Install):
                 _TRACEBACK.__set__(exc, tb.tb_next)
             raise
         finally:
-            if limit is not None and _getlimit() == limit + slots:  # unless the program changed it
-                try:
-                    _setlimit(limit)
-                except RecursionError:  # at the very limit CPython refuses: lower it later
-                    _limit_debt[0] += slots
+            if raised:
+                _lower_slots(slots)
 
     # -- 2. loads: the module lock manager -----------------------------------------------------
     def lock_manager(base):
@@ -788,11 +825,12 @@ def _make_hooks(install: _Install):
                     return
             importer = _frame_module(caller.f_back, own_codes)
             if absolute in modules:
-                counts = _seen.get(importer)
-                if counts is not None and absolute in counts:
-                    counts[absolute] += 1
-                else:
+                key = (importer, absolute)
+                count = _seen.get(key)
+                if count is None:
                     _first_hit(importer, absolute, (), 0)
+                else:
+                    _seen[key] = count + 1
             else:
                 _events.append((STMT, importer, absolute, False, (), 0))
         except Exception as exc:
@@ -817,11 +855,10 @@ def _make_hooks(install: _Install):
         else:
             _try_heal(bootstrap, "_find_spec", _find_spec, orig_find_spec)
         try:  # this frame and the delegating finder's: give back their recursion slots
-            limit = _getlimit()
-            _setlimit(limit + 2)
+            raised = _raise_slots(2)
         except Exception as exc:
             _fault("recursion limit", None, exc)
-            limit = None
+            raised = False
         try:
             spec = orig_find_spec(name, path, target)
         except _Miss:
@@ -840,11 +877,8 @@ def _make_hooks(install: _Install):
                 _TRACEBACK.__set__(exc, tb.tb_next)
             raise
         finally:
-            if limit is not None and _getlimit() == limit + 2:
-                try:
-                    _setlimit(limit)
-                except RecursionError:
-                    _limit_debt[0] += 2
+            if raised:
+                _lower_slots(2)
             if pushed:
                 try:
                     _close(record, _stacks.get(record[L_TID]) or [])
@@ -953,7 +987,12 @@ def _make_hooks(install: _Install):
         else:
             _try_heal(external.PathFinder, "_path_importer_cache", hooked_pic, classmethod(orig_pic))
         # a new entry runs sys.path_hooks, the deepest point of a search: give back our frame
-        limit = _try_raise_limit(1) if created else None
+        raised = False
+        if created:
+            try:
+                raised = _raise_slots(1)
+            except Exception as exc:
+                _fault("recursion limit", None, exc)
         try:
             finder = orig_pic(cls, path)
         except BaseException as exc:
@@ -964,11 +1003,8 @@ def _make_hooks(install: _Install):
                 _TRACEBACK.__set__(exc, tb.tb_next)
             raise
         finally:
-            if limit is not None and _getlimit() == limit + 1:
-                try:
-                    _setlimit(limit)
-                except RecursionError:
-                    _limit_debt[0] += 1
+            if raised:
+                _lower_slots(1)
         if event is not None:
             event[3] = finder
         return finder
@@ -1182,7 +1218,7 @@ class Session:
                     _errors = []
                     _stacks.clear()
                     _pending_reloads.clear()
-                    _pay_limit_debt()
+                    _settle_limit()
 
     def meta(self):
         """The trace's fields other than its modules and statements."""
@@ -1366,7 +1402,7 @@ class Builder:
             key = (importer, name)
             if key in self.statement_index:
                 return
-            count = sum(g.get(importer, {}).get(name, 0) for g in self.generations) or 1
+            count = sum(g.get(key, 0) for g in self.generations) or 1
             self.statement_index[key] = True
         else:
             count = 1
