@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Views", "dot", "html", "mimebundle", "report", "text", "views_for"]
+__all__ = ["Views", "dot", "html", "importtime", "mimebundle", "report", "text", "views_for"]
 
 
 class Views(Protocol):
@@ -113,3 +113,11 @@ def report(obj: object, path: str | Path) -> Path:
     from pyenvlab.render import standalone
 
     return standalone.write(obj, Path(path))
+
+
+def importtime(trace: Any, *, cached: bool = False) -> str:
+    """``trace`` as ``python -X importtime`` prints it (``cached=True``: as ``-X importtime=2``,
+    with a line per cache hit), for tools that read those logs (see :mod:`pyenvlab.importtime`)."""
+    from pyenvlab.importtime import write
+
+    return write(trace, cached=cached)
