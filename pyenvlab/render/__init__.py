@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Views", "dot", "html", "importtime", "mimebundle", "report", "text", "views_for"]
+__all__ = ["Views", "chart", "dot", "html", "importtime", "mimebundle", "report", "text", "views_for"]
 
 
 class Views(Protocol):
@@ -113,6 +113,16 @@ def report(obj: object, path: str | Path) -> Path:
     from pyenvlab.render import standalone
 
     return standalone.write(obj, Path(path))
+
+
+def chart(trace: Any, *, root: str | None = None, top: int = 15, order: str = "self") -> Any:
+    """The import-time chart of ``trace``: an icicle of the load tree (width = time, self time
+    darker, search cost and cache hits marked) that Jupyter shows as SVG, with the ``top``
+    loads by ``order`` (``self``, ``cumulative``, ``probes``) as its text form; ``root`` zooms
+    into one load. See :mod:`pyenvlab.render.trace_views.chart`."""
+    from pyenvlab.render.trace_views.chart import ImportTimeChart
+
+    return ImportTimeChart(trace, root=root, top=top, order=order)
 
 
 def importtime(trace: Any, *, cached: bool = False) -> str:
