@@ -375,7 +375,9 @@ def test_report_without_dot_shows_dot_source(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("PATH", str(tmp_path))
     page = standalone.page(fx.json_trace())
     # no Graphviz picture; the import-time chart is pyenvlab's own SVG and needs no `dot`
-    assert page.count("<svg") == 1 and '<svg xmlns="http://www.w3.org/2000/svg" class="pyenvlab-chart"' in page
+    assert (
+        page.count("<svg") == 1 and '<svg xmlns="http://www.w3.org/2000/svg" class="pyenvlab-chart"' in page
+    )
     assert page.count("DOT source of the graph") == 2
     assert "apt-get install graphviz" in page
 
