@@ -4,10 +4,14 @@
     python benchmarks/render.py --load A.json   # render saved traces instead
     python benchmarks/render.py --save DIR      # also save the traces (JSON) to DIR
 
-Two workloads are traced in a fresh interpreter (``pyenvlab.trace_import``): the 10-package
-workload of design §3 and an import of every standard-library module. Each is rendered to text,
-HTML, DOT (the default, collapsed import tree, and the scan of the first import) and SVG (needs
-Graphviz's ``dot``); the table shows the best of ``--repeat`` runs and its ratio to
+Three workloads are traced in a fresh interpreter (``pyenvlab.trace_import``): the 10-package
+workload of design §3, an import of every standard-library module, and a big trace (every
+stdlib module plus the large packages the dev extras install: IPython, JupyterLab's server,
+Sphinx..., 1,000+ modules). Each is rendered to text, HTML, DOT (the default, collapsed import
+tree, and the scan of the first import), SVG (needs Graphviz's ``dot``), the import-time chart
+(SVG icicle, its zoom into the heaviest load, the terminal top 15), the report's import-time
+section (chart, zooms, the cost table in three orders), the notebook explorer's view and the
+whole standalone report; the table shows the best of ``--repeat`` runs and its ratio to
 ``trace.seconds``, the time the traced imports themselves took. Target: the default views
 (text, HTML, DOT source) render in less time than the import (ratio < 1).
 """
@@ -41,6 +45,19 @@ SKIP = {
     "_tkinter",
     "__main__",
 }
+
+
+#: large third-party packages of the dev extras, for the big-trace workload
+BIG = ("IPython", "jupyter_server", "nbconvert", "sphinx", "ipywidgets", "graphviz", "nbformat", "pytest")
+
+
+def big_workload() -> str:
+    """Every stdlib module, then the big packages of :data:`BIG` (failures caught)."""
+    return (
+        every_stdlib_module()
+        + "\n"
+        + "\n".join(f"try:\n    import {n}\nexcept BaseException:\n    pass" for n in BIG)
+    )
 
 
 def every_stdlib_module() -> str:
@@ -84,12 +101,41 @@ def bench(label: str, trace: object, repeat: int) -> None:
         cases.append(("mimebundle (text+html+svg+png)", bundle))
     else:
         print("(Graphviz `dot` not found: SVG rows skipped)")
+    cases.extend(_chart_cases(trace))
     modules = len(trace.modules)  # type: ignore[attr-defined]
     print(f"\n{label}: {modules} modules, imports took {base * 1000:.1f} ms (trace.seconds)")
     print(f"  {'view':34} {'time':>10} {'ratio':>7}")
     for name, fn in cases:
         seconds = best(fn, repeat)
         print(f"  {name:34} {seconds * 1000:8.2f} ms {seconds / base:7.2f}")
+
+
+def _chart_cases(trace: object) -> list[tuple[str, Callable[[], object]]]:
+    """The import-time chart and the big-trace views (none of them needs Graphviz)."""
+    import tempfile
+
+    from pyenvlab import render
+    from pyenvlab.render import chart_report
+    from pyenvlab.render.trace_views import chart
+
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("chart: svg (icicle)", lambda: chart.svg(trace)),  # type: ignore[arg-type]
+        ("chart: text (top 15 by self)", lambda: chart.text(trace, width=80)),  # type: ignore[arg-type]
+    ]
+    heavy = chart.heavy_subtrees(trace, limit=1)  # type: ignore[arg-type]
+    if heavy:
+        name = heavy[0].record.name
+        cases.append((f"chart: zoom into {name[:20]}", lambda: chart.svg(trace, root=name)))  # type: ignore[arg-type]
+    cases.append(("report: import-time section", lambda: chart_report.sections(trace)))  # type: ignore[arg-type]
+    try:
+        from pyenvlab.jupyter.explorers import ImportTimeExplorer
+
+        cases.append(("explorer: import-time view", lambda: ImportTimeExplorer(trace)._view_html()))
+    except ImportError:
+        pass
+    out = Path(tempfile.mkdtemp()) / "report.html"
+    cases.append(("report: whole page (runs dot)", lambda: render.report(trace, out)))
+    return cases
 
 
 def main() -> int:
@@ -109,7 +155,11 @@ def main() -> int:
         traces = [(path, pyenvlab.Trace.load(path)) for path in args.load]
     else:
         traces = []
-        workloads = (("10-package workload", WORKLOAD), ("every stdlib module", every_stdlib_module()))
+        workloads = (
+            ("10-package workload", WORKLOAD),
+            ("every stdlib module", every_stdlib_module()),
+            ("big trace (stdlib + dev extras)", big_workload()),
+        )
         for label, code in workloads:
             traces.append((label, pyenvlab.trace_import(code)))
             if args.save:

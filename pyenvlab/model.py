@@ -258,6 +258,21 @@ class Trace(Record, Document):
             )
         return trace
 
+    @classmethod
+    def from_importtime(
+        cls, text: str, *, python: str = "unknown", executable: str = "a python -X importtime log"
+    ) -> "Trace":
+        """Read the stderr of ``python -X importtime`` (3.7+, and 3.14's ``-X importtime=2``)
+        into a trace with exact ``self_seconds``/``seconds`` and ``imported_by`` (see
+        :mod:`pyenvlab.importtime`).
+
+        Raises:
+            TraceFormatError: naming the first line that is not of the format.
+        """
+        from pyenvlab.importtime import parse
+
+        return parse(text, python=python, executable=executable)
+
     # -- conveniences ----------------------------------------------------------------------
     def module(self, name: str) -> "ModuleRecord":
         """The first load of ``name`` in this trace.

@@ -128,9 +128,12 @@ def test_reports_show_payloads_as_text(hostile: dict[str, Any], chromium, kind: 
         page.goto(report.as_uri())
         _check_page(page, dialogs, scope=None, payloads=payloads)
         assert page.evaluate("document.scripts.length") == 0, "reports carry no scripts"
+        csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        assert "default-src 'none'" in csp and "script" not in csp, "and a policy that allows none"
         assert page.locator("svg").count() >= 1, "the graph is inline SVG"
         if kind == "trace":
             assert MISSING in page.title(), "the title is text too"
+            assert page.locator("svg.pyenvlab-chart").count() >= 1, "the import-time chart, escaped"
         page.screenshot(path=str(artifacts_dir() / f"hostile-report-{kind}.png"), full_page=True)
     finally:
         context.close()

@@ -365,7 +365,7 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     path = render.report(fx.hostile_trace(), tmp_path / "r.html")
     page = path.read_text(encoding="utf-8")
     parsed = assert_safe_html(page)
-    assert parsed.tags.count("svg") == 2  # the import tree and the scan, inline
+    assert parsed.tags.count("svg") == 3  # the import tree, the scan and the import-time chart, inline
     assert "img" not in parsed.tags
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing from the network
     assert "link" not in parsed.tags
@@ -374,7 +374,10 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
 def test_report_without_dot_shows_dot_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     page = standalone.page(fx.json_trace())
-    assert "<svg" not in page
+    # no Graphviz picture; the import-time chart is pyenvlab's own SVG and needs no `dot`
+    assert (
+        page.count("<svg") == 1 and '<svg xmlns="http://www.w3.org/2000/svg" class="pyenvlab-chart"' in page
+    )
     assert page.count("DOT source of the graph") == 2
     assert "apt-get install graphviz" in page
 

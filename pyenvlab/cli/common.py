@@ -32,7 +32,9 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
         "-c", dest="code", metavar="CODE", help="Python code to run instead of importing MODULE"
     )
     what.add_argument(
-        "--load", metavar="FILE", help="use a trace saved earlier with --json instead of tracing"
+        "--load",
+        metavar="FILE",
+        help="use a trace saved earlier with --json (or a `python -X importtime` log) instead of tracing",
     )
     parser.add_argument(
         "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
@@ -96,6 +98,10 @@ def load_trace(path: str):
     except UnicodeDecodeError:
         msg = f"{path} is not a UTF-8 text file"
         raise PyenvlabError(msg) from None
+    from pyenvlab.importtime import looks_like_importtime
+
+    if looks_like_importtime(text):  # the stderr of `python -X importtime`
+        return Trace.from_importtime(text)
     return Trace.from_json(text)
 
 

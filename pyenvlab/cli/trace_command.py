@@ -9,6 +9,8 @@ examples:
   python -m pyenvlab trace -c "import email.mime.text" --candidates
   python -m pyenvlab trace numpy --python .venv/bin/python --json numpy.trace.json
   python -m pyenvlab trace --load numpy.trace.json
+  python -X importtime -c "import numpy" 2> numpy.log; python -m pyenvlab trace --load numpy.log
+  python -m pyenvlab trace numpy --importtime numpy.log     # for tuna or importtime-waterfall
   python -m pyenvlab trace email.mime.text --dot email.gv --collapse package
   python -m pyenvlab trace json --dot scan.gv --module json
 """
@@ -26,6 +28,7 @@ from pyenvlab.cli.common import (
     write_dot,
     write_output,
 )
+from pyenvlab.cli.importtime_output import write_importtime
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the graph (Graphviz DOT source) to FILE, drawn as asked below",
     )
+    parser.add_argument(
+        "--importtime",
+        metavar="FILE",
+        help="also write the loads to FILE as `python -X importtime` prints them (for tuna...)",
+    )
+    parser.add_argument(
+        "--importtime-cached",
+        action="store_true",
+        help="with --importtime: also write the cache hits, as `-X importtime=2` does",
+    )
     add_view_options(parser, title="graph options (for --dot)")
 
 
@@ -52,4 +65,6 @@ def run(args: argparse.Namespace) -> int:
     write_output(trace, args)  # the table says it when the traced code raised
     if args.dot:
         write_dot(trace, args.dot, options)
+    if args.importtime:
+        write_importtime(trace, args.importtime, cached=args.importtime_cached)
     return 0

@@ -7,6 +7,8 @@
 - :class:`StartupExplorer`: pick an interpreter found on this machine (this one, venvs below
   the working directory, pyenv versions, conda environments) and see its startup trace.
 - :class:`NamespaceExplorer`: browse a ``%%namespace`` result by kind and name.
+- :class:`ImportTimeExplorer`: the import-time chart of a trace with the cost table sorted by
+  self time, cumulative time or probes, filtered by name, zoomed into one load's subtree.
 
 Each explorer has a ``widget`` (built on first use; ipywidgets is imported then, never by
 ``import pyenvlab``) and displays itself with a ``_repr_mimebundle_`` that carries the widget
@@ -26,6 +28,7 @@ from pyenvlab.errors import PyenvlabError
 from pyenvlab.jupyter.records import ProbeStep
 
 __all__ = [
+    "ImportTimeExplorer",
     "NamespaceExplorer",
     "ProbeStepper",
     "StartupExplorer",
@@ -606,6 +609,177 @@ class NamespaceExplorer(_Explorer):
         if self._kinds.value != self.kind:
             self._kinds.value = self.kind
         self._detail.value = f'<p class="pyenvlab-step">{html_text(self.details())}</p>'
+
+
+# ---------------------------------------------------------------------------------------------
+# import time
+
+
+class ImportTimeExplorer(_Explorer):
+    """The import-time chart of a trace, with its cost table sorted, filtered and zoomed.
+
+    Args:
+        trace: a :class:`~pyenvlab.model.Trace` (or a ``TraceView``), e.g. from
+            :func:`pyenvlab.trace_import` or ``Trace.from_importtime``.
+        order: ``"self"`` (default), ``"cumulative"`` or ``"probes"``.
+        top: rows of the table.
+
+    :meth:`sort`, :meth:`zoom` (into the load of one module, ``None`` for the whole trace) and
+    :meth:`search` (a substring of module names) change the view, as the widget's controls do.
+    Big traces stay readable: the chart never shrinks its text, and zooming redraws one subtree
+    at full width.
+    """
+
+    def __init__(self, trace: Any, *, order: str = "self", top: int = 20) -> None:
+        from pyenvlab.render.trace_views.chart import ORDERS, heavy_subtrees
+
+        self.trace = getattr(trace, "trace", trace)
+        if order not in ORDERS:
+            msg = f"unknown order {order!r}: use one of {', '.join(ORDERS)}"
+            raise PyenvlabError(msg)
+        self.order = order
+        self.top = top
+        self.root: str | None = None
+        self.query = ""
+        self.zooms = [n.record.name for n in heavy_subtrees(self.trace, limit=12, min_loads=3)]
+
+    def sort(self, order: str) -> str:
+        """Sort the table by ``order``; return the table as text."""
+        from pyenvlab.render.trace_views.chart import ORDERS
+
+        if order not in ORDERS:
+            msg = f"unknown order {order!r}: use one of {', '.join(ORDERS)}"
+            raise PyenvlabError(msg)
+        self.order = order
+        return self._changed()
+
+    def zoom(self, module: str | None) -> str:
+        """Draw only the load of ``module`` and what ran inside it (``None``: everything)."""
+        if module is not None and module not in {m.name for m in self.trace.modules}:
+            msg = f"{module} was not loaded in this trace"
+            raise PyenvlabError(msg)
+        self.root = module
+        return self._changed()
+
+    def search(self, text: str) -> str:
+        """List only modules whose name contains ``text`` (empty: all)."""
+        self.query = text
+        return self._changed()
+
+    def rows(self) -> list[Any]:
+        """The :class:`~pyenvlab.render.trace_views.chart.Cost` rows shown, in order."""
+        from pyenvlab.render.trace_views.chart import costs, ordered
+        from pyenvlab.render.trace_views.load_tree import load_tree, walk
+
+        shown = costs(self.trace)
+        if self.root is not None:
+            node = next(n for n in walk(load_tree(self.trace.modules)) if n.record.name == self.root)
+            inside = {n.index for n in walk([node])}
+            shown = [c for c in shown if c.position in inside]
+        if self.query:
+            shown = [c for c in shown if self.query.lower() in c.name.lower()]
+        return ordered(shown, self.order)[: self.top]
+
+    def table_text(self) -> str:
+        """The table of :meth:`rows` as terminal text."""
+        from pyenvlab.render._table import text_table
+        from pyenvlab.render.trace_views.wording import seconds_text
+
+        return text_table(
+            ["module", "self", "cumulative", "entries", "probes", "cache hits made"],
+            [
+                [c.label, seconds_text(c.self), seconds_text(c.cumulative), str(c.entries), str(c.probes),
+                 str(c.cache_hits)]
+                for c in self.rows()
+            ],
+            width=100,
+            color=False,
+        )  # fmt: skip
+
+    def _changed(self) -> str:
+        if self._widget is not None:
+            self._sync()
+        return self.table_text()
+
+    def _view_html(self) -> str:
+        from pyenvlab.render._table import CSS, html_table
+        from pyenvlab.render.trace_views.chart import ORDERS, svg
+        from pyenvlab.render.trace_views.wording import seconds_text
+
+        where = f"inside the load of {self.root}" if self.root else "the whole trace"
+        rows = self.rows()
+        table = html_table(
+            ["module", "self", "cumulative", "entries", "probes", "cache hits made"],
+            [
+                [c.label, seconds_text(c.self), seconds_text(c.cumulative), str(c.entries), str(c.probes),
+                 str(c.cache_hits)]
+                for c in rows
+            ],
+            row_classes=["error" if c.error else "" for c in rows],
+            caption=f"Sorted by {ORDERS[self.order]}: {where}"
+            + (f", names containing {self.query!r}" if self.query else ""),
+        )  # fmt: skip
+        chart = svg(self.trace, root=self.root)
+        return f'<style>{CSS}</style><div style="overflow:auto;max-height:70vh">{chart}</div>' + table
+
+    def static_text(self) -> str:
+        from pyenvlab.render.trace_views.chart import text
+
+        return text(self.trace, top=self.top, order=self.order, width=100)
+
+    def static_html(self) -> str:
+        import base64
+
+        from pyenvlab.render.trace_views.chart import svg
+
+        data = base64.b64encode(svg(self.trace, root=self.root).encode("utf-8")).decode("ascii")
+        return _note("Import-time explorer; without a live kernel, the chart and the table:") + (
+            f'<img alt="import-time chart" src="data:image/svg+xml;base64,{data}">'
+            + f"<pre>{_escape_block(self.static_text())}</pre>"
+        )
+
+    def _build(self) -> Any:
+        import ipywidgets as w
+
+        from pyenvlab.render.trace_views.chart import ORDERS
+
+        self._order = w.ToggleButtons(
+            options=[(words, key) for key, words in ORDERS.items()], value=self.order, description="sort by"
+        )
+        if self.root is not None and self.root not in self.zooms:
+            self.zooms.append(self.root)
+        self._zoom = w.Dropdown(
+            options=[("the whole trace", "")] + [(name, name) for name in self.zooms],
+            value=self.root or "",
+            description="zoom into",
+        )
+        self._search = w.Text(value=self.query, description="name has", continuous_update=False)
+        self._view = w.HTML()
+        self._order.observe(lambda change: self.sort(change["new"]), "value")
+        self._zoom.observe(lambda change: self.zoom(change["new"] or None), "value")
+        self._search.observe(lambda change: self.search(change["new"]), "value")
+        box = w.VBox([w.HBox([self._order]), w.HBox([self._zoom, self._search]), self._view])
+        self._widget = box
+        self._sync()
+        return box
+
+    def _sync(self) -> None:
+        if self._order.value != self.order:
+            self._order.value = self.order
+        if self.root is not None and self.root not in self.zooms:
+            self.zooms.append(self.root)
+            self._zoom.options = [("the whole trace", "")] + [(name, name) for name in self.zooms]
+        if (self._zoom.value or None) != self.root:
+            self._zoom.value = self.root or ""
+        if self._search.value != self.query:
+            self._search.value = self.query
+        self._view.value = self._view_html()
+
+
+def _escape_block(text: str) -> str:
+    from pyenvlab.render.display import html_text_block
+
+    return html_text_block(text)
 
 
 def explore(obj: Any, **options: Any) -> _Explorer:

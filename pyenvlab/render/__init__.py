@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Views", "dot", "html", "mimebundle", "report", "text", "views_for"]
+__all__ = ["Views", "chart", "dot", "html", "importtime", "mimebundle", "report", "text", "views_for"]
 
 
 class Views(Protocol):
@@ -113,3 +113,21 @@ def report(obj: object, path: str | Path) -> Path:
     from pyenvlab.render import standalone
 
     return standalone.write(obj, Path(path))
+
+
+def chart(trace: Any, *, root: str | None = None, top: int = 15, order: str = "self") -> Any:
+    """The import-time chart of ``trace``: an icicle of the load tree (width = time, self time
+    darker, search cost and cache hits marked) that Jupyter shows as SVG, with the ``top``
+    loads by ``order`` (``self``, ``cumulative``, ``probes``) as its text form; ``root`` zooms
+    into one load. See :mod:`pyenvlab.render.trace_views.chart`."""
+    from pyenvlab.render.trace_views.chart import ImportTimeChart
+
+    return ImportTimeChart(trace, root=root, top=top, order=order)
+
+
+def importtime(trace: Any, *, cached: bool = False) -> str:
+    """``trace`` as ``python -X importtime`` prints it (``cached=True``: as ``-X importtime=2``,
+    with a line per cache hit), for tools that read those logs (see :mod:`pyenvlab.importtime`)."""
+    from pyenvlab.importtime import write
+
+    return write(trace, cached=cached)

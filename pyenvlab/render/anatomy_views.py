@@ -140,6 +140,9 @@ def _deps_html(graph: Any) -> str:
         for e in graph.edges
     ]
     title = f"{graph.root} {graph.root_version}" + (" (reverse: who needs it)" if graph.reverse else "")
+    from pyenvlab.render.deps_tree import TREE_LIMIT, tree_html
+
+    big = len(graph.edges) > TREE_LIMIT  # a tree to unfold first, the flat table folded after it
     out = html_table(
         ["requires", "required", "requirement", "installed", "status", "extra"],
         rows,
@@ -153,6 +156,9 @@ def _deps_html(graph: Any) -> str:
             ["distribution", "requirement not followed here", "why"],
             [[s.parent, s.spec, s.reason] for s in graph.skipped],
         )
+    if big:
+        summary = f"All {len(graph.edges)} requirements as a table"
+        return tree_html(graph) + f"<details><summary>{html_text(summary)}</summary>{out}</details>"
     return out
 
 

@@ -27,9 +27,13 @@ padding:0 1em;color:#222}
 h1{font-size:1.4em;margin:.2em 0} h2{font-size:1.15em;margin:1.4em 0 .4em;border-bottom:1px solid #ddd}
 pre.pyenvlab-text{font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;background:#f7f7f7;padding:.8em;
 overflow:auto}
-.pyenvlab-graph{overflow:auto;border:1px solid #eee;padding:.5em;margin:.5em 0}
+.pyenvlab-graph{overflow:auto;border:1px solid #eee;padding:.5em;margin:.5em 0;max-height:85vh}
+div.pyenvlab-graph svg{max-width:none;height:auto}
 footer{color:#777;font-size:12px;margin-top:2em}
 """
+#: the page's Content-Security-Policy: nothing but its own inline styles and data: images; no
+#: script, no network, no forms (frame-ancestors cannot be set from a meta element)
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def _graphs(obj: object, options: ViewOptions | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -68,6 +72,8 @@ def page(
     from pyenvlab._version import __version__
     from pyenvlab.render import views_for
     from pyenvlab.render.display import figure, figure_html, html_text_block
+    from pyenvlab.render.page_zoom import CSS as ZOOM_CSS
+    from pyenvlab.render.page_zoom import zoomable
 
     views = views_for(obj)
     kind = type(obj).__name__
@@ -75,12 +81,13 @@ def page(
     plain = views.text(obj, width=110, color=False)
     head = plain.split("\n\n", 1)[0]  # the text view opens with its summary paragraph
     body = [f"<h1>{html_text(heading)}</h1>", f'<pre class="pyenvlab-text">{html_text_block(head)}</pre>']
-    for caption, drawn_with in graphs if graphs is not None else _graphs(obj, options):
+    for number, (caption, drawn_with) in enumerate(graphs if graphs is not None else _graphs(obj, options)):
         fig = figure(obj, **drawn_with)
         if fig.source is None and fig.problem is None:
             continue
         body.append(f"<h2>{html_text(caption)}</h2>")
-        body.append(figure_html(fig, inline_svg=True, alt=caption))
+        body.append(zoomable(figure_html(fig, inline_svg=True, alt=caption), fig.svg, f"g{number}"))
+    body.extend(_import_time(obj))
     body.append("<h2>Tables</h2>")
     body.append(views.html(obj))
     body.append(
@@ -94,10 +101,32 @@ def page(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html_text(heading)}</title><style>{PAGE_CSS}{CSS}</style></head>\n<body>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"<title>{html_text(heading)}</title><style>{PAGE_CSS}{CSS}{ZOOM_CSS}{_chart_css(obj)}</style></head>\n<body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
     )
+
+
+def _import_time(obj: object) -> list[str]:
+    """The import-time chart, its zooms and the cost tables of a trace (nothing for others)."""
+    from pyenvlab.model import Trace
+
+    if not isinstance(obj, Trace):
+        return []
+    from pyenvlab.render.chart_report import sections
+
+    return sections(obj)
+
+
+def _chart_css(obj: object) -> str:
+    from pyenvlab.model import Trace
+
+    if not isinstance(obj, Trace):
+        return ""
+    from pyenvlab.render.chart_report import CSS as CHART_CSS
+
+    return CHART_CSS
 
 
 def _title(obj: object) -> str:
