@@ -458,9 +458,10 @@ def _snapshot_locations(locations):
 # The recursion limit is one number for the whole interpreter, while each thread has its own
 # depth: the slots hooks give back are counted together (EXTRA) on top of the program's own
 # limit (BASE), and the limit is always BASE + EXTRA. A limit the program sets meanwhile
-# (EXPECTED no longer matches) becomes the new BASE, so it is what remains once the hooks return. The lock guards four integer updates and
-# two C calls, never anything that could import; a hook that finds it taken (another thread, or
-# a signal handler interrupting this one) simply gives nothing back for that call.
+# (EXPECTED no longer matches) becomes the new BASE, so it is what remains once the hooks
+# return. The lock guards four integer updates and two C calls, never anything that could
+# import; a hook that finds it taken (another thread, or a signal handler interrupting this
+# one) simply gives nothing back for that call.
 _limit_lock = allocate_lock()
 _limit_state = [0, 0, 0]  # BASE, EXTRA, EXPECTED
 _BASE, _EXTRA, _EXPECTED = range(3)
