@@ -95,7 +95,8 @@ class ModuleRecord(Record, Displayable):
     (``0 <= self_seconds <= seconds``; the self times of all loads add up to the ``seconds`` of
     the top-level ones; in traces saved without it, it is derived from how the loads nest in
     time); ``start`` is when it began, in seconds since the trace began. ``lazy`` is true for a
-    load that reified a PEP 810 ``lazy import`` on first use (Python 3.15+).
+    load that reified a PEP 810 ``lazy import`` on first use (Python 3.15+), and ``first_use``
+    says where that use was (``"file:line"``).
     """
 
     name: str
@@ -113,6 +114,7 @@ class ModuleRecord(Record, Displayable):
     reloaded: bool = False
     self_seconds: float = 0.0
     lazy: bool = False
+    first_use: str | None = None
 
     @property
     def kind(self) -> "Kind":
@@ -321,8 +323,9 @@ class RecordFactory:
         count: int,
         fromlist: "tuple[str, ...]",
         level: int,
+        lazy: bool = False,
     ) -> "Statement":
-        return Statement(name, importer, cached, count, fromlist, level)
+        return Statement(name, importer, cached, count, fromlist, level, lazy)
 
     def module(self, fields: "dict[str, Any]") -> "ModuleRecord":
         fields["searched"] = tuple(fields["searched"])
@@ -336,7 +339,7 @@ class RecordFactory:
         self, meta: "dict[str, Any]", modules: "list[ModuleRecord]", statements: "list[Statement]"
     ) -> "Trace":
         meta = dict(meta)
-        for name in ("sys_path", "errors", "stdlib_names"):
+        for name in ("sys_path", "errors", "stdlib_names", "lazy_pending"):
             meta[name] = tuple(meta.get(name, ()))
         return Trace(modules=tuple(modules), statements=tuple(statements), **meta)
 

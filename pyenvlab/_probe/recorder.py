@@ -70,6 +70,11 @@ _TRACEBACK = BaseException.__dict__["__traceback__"]
 _ARGS = BaseException.__dict__["args"].__get__
 _TYPE_NAME = type.__dict__["__name__"].__get__
 _NamespacePath = getattr(_external, "_NamespacePath", None)
+# PEP 810 lazy imports (3.15+): the statement consults the lazy-imports filter, which is where
+# the recorder sees it (wrapping builtins.__lazy_import__ is impossible: it must be called from
+# the module-level frame of the statement itself).
+_set_lazy_filter = getattr(sys, "set_lazy_imports_filter", None)
+_get_lazy_filter = getattr(sys, "get_lazy_imports_filter", None)
 
 #: The filename given to hook code: CPython trims such frames from import tracebacks and the
 #: warnings machinery skips them, as it does for importlib's own frames.
@@ -108,11 +113,23 @@ _NO_GLOBALS = object()  # __import__ called without globals (not the same as glo
 _PLAIN = (str, int, float, bool, type(None))
 
 # Event kinds. A load is itself a list (mutable: its end time and result arrive later):
-LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT = range(7)
+LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT, LAZY = range(8)
 # load list layout
-(L_NAME, L_PARENT, L_IMPORTER, L_TID, L_T0, L_T1, L_ERR, L_FINDER, L_ASKING, L_RELOAD, L_THREAD, L_OWNER) = (
-    range(1, 13)
-)
+(
+    L_NAME,
+    L_PARENT,
+    L_IMPORTER,
+    L_TID,
+    L_T0,
+    L_T1,
+    L_ERR,
+    L_FINDER,
+    L_ASKING,
+    L_RELOAD,
+    L_THREAD,
+    L_OWNER,
+    L_LAZY,
+) = range(1, 14)
 
 _FIND_AND_LOAD_CODE = _bootstrap._find_and_load.__code__
 _EXEC_CODE = _bootstrap._exec.__code__
@@ -134,6 +151,8 @@ _seen: dict = {}  # (importer, name) -> cache-hit count, for the current generat
 _generations: list = []  # archived _seen dicts; a session sums the ones it spans
 _errors: list = []
 _pending_reloads: dict = {}  # thread id -> reload record between its find and its execution
+_lazy_bound: dict = {}  # (importer, name) -> True: PEP 810 lazy imports bound, not yet used
+_reifying: dict = {}  # thread id -> (name, "file:line") of a lazy import being used for the first time
 _state_lock = allocate_lock()  # taken only by start/stop, never inside a hook
 _installed = None  # the active _Install, or None
 _sessions = 0
@@ -170,6 +189,8 @@ def import_state():
     state["sys.path_hooks"] = list(sys.path_hooks)
     state["FileFinder listings"] = sorted({type(cache).__name__ for cache in _listings()})
     state["recursion limit"] = _getlimit()
+    if _get_lazy_filter is not None:
+        state["sys lazy imports filter"] = _get_lazy_filter()
     return state
 
 
@@ -385,6 +406,13 @@ def _statement(name, globals_, fromlist, level):
     else:
         importer = _global_name(globals_)
     absolute = _resolve_relative(name, globals_, level) if level else name
+    if _lazy_bound and (importer, absolute) in _lazy_bound:
+        # not a statement: the first use of a lazy import (PEP 810), whose load follows
+        del _lazy_bound[importer, absolute]
+        if absolute not in sys.modules:
+            user = _getframe(2)
+            _reifying[get_ident()] = (absolute, f"{user.f_code.co_filename}:{user.f_lineno}")
+        return True
     if absolute is not None and absolute in sys.modules:
         key = (importer, absolute)
         count = _seen.get(key)
@@ -569,6 +597,8 @@ class _Install:
         self.listing_type = None
         self.own_codes: set = set()
         self.candidates_sessions = 0
+        self.lazy_filter = None
+        self.previous_lazy_filter = None
 
     def install(self) -> None:
         hooks = _make_hooks(self)
@@ -577,6 +607,9 @@ class _Install:
         for owner, attribute, _original, hook in self.patches:
             setattr(owner, attribute, hook)
         sys.meta_path.insert(0, self.finder)
+        if _set_lazy_filter is not None and self.lazy_filter is not None:
+            self.previous_lazy_filter = _get_lazy_filter()
+            _set_lazy_filter(self.lazy_filter)
 
     def uninstall(self) -> None:
         self.on[0] = False
@@ -589,6 +622,10 @@ class _Install:
             if finder is self.finder:
                 del sys.meta_path[index]
                 break
+        # (if the program set a filter of its own meanwhile, ours is no longer consulted anyway)
+        lazy_filter = self.lazy_filter
+        if _set_lazy_filter is not None and lazy_filter is not None and _get_lazy_filter() is lazy_filter:
+            _set_lazy_filter(self.previous_lazy_filter)
         self.set_candidates(on=False)
 
     def set_candidates(self, *, on: bool) -> None:
@@ -647,21 +684,16 @@ def _make_hooks(install: _Install):
                             importer = None
                     # (no try/except KeyError: raising costs more than a look-up)
                     key = (importer, name)
-                    count = _seen.get(key)
-                    if count is None:
-                        _seen[key] = 1
-                        _events.append(
-                            (
-                                STMT,
-                                importer,
-                                name,
-                                True,
-                                fromlist if type(fromlist) is tuple else _fromlist(fromlist),
-                                0,
-                            )
-                        )
+                    if _lazy_bound and key in _lazy_bound:
+                        del _lazy_bound[key]  # the first use of a lazy import: not a statement
                     else:
-                        _seen[key] = count + 1
+                        count = _seen.get(key)
+                        if count is None:
+                            _seen[key] = 1
+                            names = fromlist if type(fromlist) is tuple else _fromlist(fromlist)
+                            _events.append((STMT, importer, name, True, names, 0))
+                        else:
+                            _seen[key] = count + 1
                     if fromlist is None or (type(fromlist) is tuple and not fromlist):
                         nested = False
                     else:  # from-imports run Python code only for a package (_handle_fromlist)
@@ -745,7 +777,12 @@ def _make_hooks(install: _Install):
                                 False,
                                 "MainThread" if tid == _main_tid else _thread_name(tid),
                                 self,
+                                None,
                             ]
+                            if _reifying:  # the first use of a PEP 810 lazy import
+                                reified = _reifying.pop(tid, None)
+                                if reified is not None and reified[0] == name:
+                                    record[L_LAZY] = reified[1]
                             _events.append(record)
                             stack.append(record)
                     except Exception as exc:
@@ -911,6 +948,7 @@ def _make_hooks(install: _Install):
             None,
             True,
             _thread_name(tid),
+            None,
             None,
         ]
         _events.append(record)
@@ -1082,7 +1120,32 @@ def _make_hooks(install: _Install):
                     _fault("candidate", item, exc)
             return found
 
+    # -- 9. PEP 810 lazy imports (3.15+) --------------------------------------------------------
+    def lazy_filter(importer, name, fromlist):
+        """Consulted for every *potentially lazy* import statement: note it, then decide as the
+        program's own filter (if any) would."""
+        previous = install.previous_lazy_filter
+        try:
+            keep = True if previous is None else previous(importer, name, fromlist)
+        except BaseException as exc:
+            tb = _TRACEBACK.__get__(exc)
+            if tb is not None and tb.tb_frame is _getframe():
+                _TRACEBACK.__set__(exc, tb.tb_next)
+            raise
+        if on[0] and keep:
+            try:
+                user = _getframe(1)
+                where = f"{user.f_code.co_filename}:{user.f_lineno}"
+                importer_name = importer if type(importer) is str else None
+                if type(name) is str:
+                    _lazy_bound[importer_name, name] = True
+                    _events.append((LAZY, importer_name, name, _fromlist(fromlist), name in modules, where))
+            except Exception as exc:
+                _fault("lazy import", name, exc)
+        return keep
+
     for function in (
+        lazy_filter,
         __import__,
         _end_load,
         _continue_reload,
@@ -1122,6 +1185,7 @@ def _make_hooks(install: _Install):
         ]
     install.finder = PyenvlabRecorder()
     install.listing_type = Listing
+    install.lazy_filter = lazy_filter if _set_lazy_filter is not None else None
     return hooks
 
 
@@ -1159,6 +1223,7 @@ class Session:
         self.finished = False
         self._data = None
         self.events = self.generations = None
+        self.still_lazy = set()
 
     def start(self) -> None:
         global _installed, _sessions
@@ -1206,6 +1271,7 @@ class Session:
                 last_generation = _rotate_generation()
                 self.generations = _generations[self.first_generation : last_generation]
                 self.errors = _errors[self.first_error :]
+                self.still_lazy = set(_lazy_bound)  # lazy imports not used by the end
                 if self.candidates and install is not None:
                     install.candidates_sessions -= 1
                     if install.candidates_sessions == 0:
@@ -1219,6 +1285,8 @@ class Session:
                     _errors = []
                     _stacks.clear()
                     _pending_reloads.clear()
+                    _reifying.clear()
+                    _lazy_bound.clear()
                     _settle_limit()
 
     def meta(self):
@@ -1232,6 +1300,13 @@ class Session:
             "candidates": self.candidates,
             "code": self.code,
             "seconds": self.t1 - self.t0,
+            "lazy_pending": sorted(
+                {
+                    event[2]
+                    for event in self.events
+                    if event[0] == LAZY and (event[1], event[2]) in self.still_lazy
+                }
+            ),
         }
 
     def build(self, raised=None, factory=None):
@@ -1305,8 +1380,8 @@ class DataFactory:
             item["via"] = via
         return item
 
-    def statement(self, name, importer, *, cached, count, fromlist, level):
-        return {
+    def statement(self, name, importer, *, cached, count, fromlist, level, lazy):
+        item = {
             "name": name,
             "importer": importer,
             "cached": cached,
@@ -1314,6 +1389,9 @@ class DataFactory:
             "fromlist": list(fromlist),
             "level": level,
         }
+        if lazy:
+            item["lazy"] = True
+        return item
 
     def module(self, fields):
         return fields
@@ -1375,12 +1453,13 @@ class Builder:
             self.on_listdir,
             self.on_candidate,
             self.on_statement,
+            self.on_lazy,
         )
         loads = self.loads
         for position, event in enumerate(events):
             self.position = position
             kind = event[0]
-            if kind in (LOAD, STMT):
+            if kind in (LOAD, STMT, LAZY):
                 handlers[kind](event)
             else:
                 state = loads.get(id(event[1]))
@@ -1408,7 +1487,18 @@ class Builder:
         else:
             count = 1
         self.statements.append(
-            self.factory.statement(name, importer, cached=cached, count=count, fromlist=fromlist, level=level)
+            self.factory.statement(
+                name, importer, cached=cached, count=count, fromlist=fromlist, level=level, lazy=False
+            )
+        )
+
+    def on_lazy(self, event):
+        """A PEP 810 lazy import statement: bound, nothing searched or run (yet)."""
+        _, importer, name, fromlist, cached, _where = event
+        self.statements.append(
+            self.factory.statement(
+                name, importer, cached=cached, count=1, fromlist=fromlist, level=0, lazy=True
+            )
         )
 
     def on_visit(self, event, state):
@@ -1559,6 +1649,7 @@ class Builder:
                 "thread": load[L_THREAD],
                 "reloaded": load[L_RELOAD],
                 "self_seconds": min(max(seconds - self.nested.get(id(load), 0.0), 0.0), seconds),
+                **({"lazy": True, "first_use": load[L_LAZY]} if load[L_LAZY] is not None else {}),
             }
         )
 
