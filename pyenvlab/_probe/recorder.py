@@ -112,8 +112,10 @@ _ERROR = object()
 _NO_GLOBALS = object()  # __import__ called without globals (not the same as globals=None)
 _PLAIN = (str, int, float, bool, type(None))
 
-# Event kinds. A load is itself a list (mutable: its end time and result arrive later):
-LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT, LAZY = range(8)
+# Event kinds. A load is itself a list (mutable: its end time and result arrive later); every
+# other event is a tuple of strings, numbers and the load's id (L_ID): such tuples are not
+# tracked by the garbage collector, and nothing in them keeps another object alive.
+LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT, LAZY, VISITED = range(9)
 # load list layout
 (
     L_NAME,
@@ -129,7 +131,8 @@ LOAD, VISIT, FOUND, STAT, LISTDIR, CAND, STMT, LAZY = range(8)
     L_THREAD,
     L_OWNER,
     L_LAZY,
-) = range(1, 14)
+    L_ID,
+) = range(1, 15)
 
 _FIND_AND_LOAD_CODE = _bootstrap._find_and_load.__code__
 _EXEC_CODE = _bootstrap._exec.__code__
@@ -373,6 +376,18 @@ def _import_slots_310(caller):
     return 2 if 0 <= lasti < len(code) and code[lasti] == _TP_CALL_IMPORT else 1
 
 
+_finders: dict = {}  # id -> finder object, for the finders events name by id
+_ERROR_ID = -1  # a path entry whose path hook raised
+
+
+def _finder_id(finder):
+    """A finder's id for events (the registry keeps it alive until the trace is read)."""
+    key = id(finder)
+    if key not in _finders:
+        _finders[key] = finder
+    return key
+
+
 _ZERO = 0  # level of an absolute import (the small-int singleton: compared by identity)
 
 
@@ -455,8 +470,7 @@ def _snapshot_spec(spec):
     loader = spec.loader
     if loader is not None:
         kind = type(loader)
-        if kind is not type and type not in kind.__mro__:
-            loader = kind  # keep the class (its name is read later), not the instance
+        loader = _TYPE_NAME(loader if kind is type or type in kind.__mro__ else kind)
     return (spec.origin, loader, _snapshot_locations(spec.submodule_search_locations))
 
 
@@ -779,7 +793,9 @@ def _make_hooks(install: _Install):
                                 "MainThread" if tid == _main_tid else _thread_name(tid),
                                 self,
                                 None,
+                                0,
                             ]
+                            record[L_ID] = id(record)
                             if _reifying:  # the first use of a PEP 810 lazy import
                                 reified = _reifying.pop(tid, None)
                                 if reified is not None and reified[0] == name:
@@ -906,7 +922,7 @@ def _make_hooks(install: _Install):
             if record is not None:
                 try:
                     described = _capture_error(exc)
-                    _events.append((FOUND, record, None, described))
+                    _events.append((FOUND, record[L_ID], None, described))
                     if pushed:
                         record[L_ERR] = described
                 except Exception as fault:
@@ -925,7 +941,7 @@ def _make_hooks(install: _Install):
                     _fault("find", name, fault)
         if record is not None:
             try:
-                _events.append((FOUND, record, _snapshot_spec(spec), None))
+                _events.append((FOUND, record[L_ID], _snapshot_spec(spec), None))
             except Exception as exc:
                 _fault("spec", name, exc)
         return spec
@@ -951,7 +967,9 @@ def _make_hooks(install: _Install):
             _thread_name(tid),
             None,
             None,
+            0,
         ]
+        record[L_ID] = id(record)
         _events.append(record)
         stack.append(record)
         _pending_reloads[tid] = record
@@ -1011,7 +1029,7 @@ def _make_hooks(install: _Install):
 
     # -- 5. path entries ---------------------------------------------------------------------
     def _path_importer_cache(cls, path):
-        event = None
+        load_id = None
         created = False
         if on[0]:
             try:
@@ -1019,11 +1037,13 @@ def _make_hooks(install: _Install):
                 stack = _stacks.get(get_ident())
                 if stack:
                     record = stack[-1]
-                    event = [VISIT, record, path, _UNSET, created, record[L_ASKING]]
-                    _events.append(event)
+                    load_id = record[L_ID]
+                    asking = record[L_ASKING]
+                    asking_id = _finder_id(asking) if asking is not None else 0
+                    _events.append((VISIT, load_id, path, created, asking_id))
             except Exception as exc:
                 _fault("path entry", path, exc)
-                event = None
+                load_id = None
         else:
             _try_heal(external.PathFinder, "_path_importer_cache", hooked_pic, classmethod(orig_pic))
         # a new entry runs sys.path_hooks, the deepest point of a search: give back our frame
@@ -1036,8 +1056,8 @@ def _make_hooks(install: _Install):
         try:
             finder = orig_pic(cls, path)
         except BaseException as exc:
-            if event is not None:
-                event[3] = _ERROR
+            if load_id is not None:
+                _events.append((VISITED, load_id, _ERROR_ID))
             tb = _TRACEBACK.__get__(exc)
             if tb is not None and tb.tb_frame is _getframe():
                 _TRACEBACK.__set__(exc, tb.tb_next)
@@ -1045,8 +1065,11 @@ def _make_hooks(install: _Install):
         finally:
             if raised:
                 _lower_slots(1)
-        if event is not None:
-            event[3] = finder
+        if load_id is not None:
+            try:
+                _events.append((VISITED, load_id, 0 if finder is None else _finder_id(finder)))
+            except Exception as exc:
+                _fault("path entry", path, exc)
         return finder
 
     # -- 6. stat: equivalent one-liners, no extra frame ---------------------------------------
@@ -1061,9 +1084,9 @@ def _make_hooks(install: _Install):
                 try:
                     result = stat(path)
                 except OSError:
-                    _events.append((STAT, stack[-1], path, False, "stat"))
+                    _events.append((STAT, stack[-1][L_ID], path, False, "stat"))
                     raise
-                _events.append((STAT, stack[-1], path, True, "stat"))
+                _events.append((STAT, stack[-1][L_ID], path, True, "stat"))
                 return result
         return stat(path)
 
@@ -1080,10 +1103,12 @@ def _make_hooks(install: _Install):
             stat_info = stat(path)
         except OSError:
             if record is not None:
-                _events.append((STAT, record, path, False, "isfile" if mode == _ISFILE_MODE else "isdir"))
+                _events.append(
+                    (STAT, record[L_ID], path, False, "isfile" if mode == _ISFILE_MODE else "isdir")
+                )
             return False
         if record is not None:
-            _events.append((STAT, record, path, True, "isfile" if mode == _ISFILE_MODE else "isdir"))
+            _events.append((STAT, record[L_ID], path, True, "isfile" if mode == _ISFILE_MODE else "isdir"))
         return (stat_info.st_mode & 0o170000) == mode
 
     # -- 7. and 8. directory listings ---------------------------------------------------------
@@ -1095,7 +1120,7 @@ def _make_hooks(install: _Install):
                     self._path_cache = Listing(self._path_cache, self.path)
                 stack = _stacks.get(get_ident())
                 if stack:
-                    _events.append((LISTDIR, stack[-1], self.path, len(self._path_cache)))
+                    _events.append((LISTDIR, stack[-1][L_ID], self.path, len(self._path_cache)))
             except Exception as exc:
                 _fault("listdir", self.path, exc)
         else:
@@ -1116,7 +1141,7 @@ def _make_hooks(install: _Install):
                 try:
                     stack = _stacks.get(get_ident())
                     if stack:
-                        _events.append((CAND, stack[-1], self.directory, item, found))
+                        _events.append((CAND, stack[-1][L_ID], self.directory, item, found))
                 except Exception as exc:
                     _fault("candidate", item, exc)
             return found
@@ -1225,6 +1250,7 @@ class Session:
         self._data = None
         self.events = self.generations = None
         self.still_lazy = set()
+        self.finders = {}
 
     def start(self) -> None:
         global _installed, _sessions
@@ -1273,6 +1299,7 @@ class Session:
                 self.generations = _generations[self.first_generation : last_generation]
                 self.errors = _errors[self.first_error :]
                 self.still_lazy = set(_lazy_bound)  # lazy imports not used by the end
+                self.finders = dict(_finders)
                 if self.candidates and install is not None:
                     install.candidates_sessions -= 1
                     if install.candidates_sessions == 0:
@@ -1288,6 +1315,7 @@ class Session:
                     _pending_reloads.clear()
                     _reifying.clear()
                     _lazy_bound.clear()
+                    _finders.clear()
                     _settle_limit()
 
     def meta(self):
@@ -1322,8 +1350,10 @@ class Session:
                 candidates=self.candidates,
                 meta=self.meta(),
                 factory=factory,
+                finders=self.finders,
             )
             self.events = self.generations = None
+            self.finders = {}
         return self._data
 
 
@@ -1431,7 +1461,7 @@ class _LoadState:
 class Builder:
     """Turns the raw events of one recording into records, one method per event kind."""
 
-    def __init__(self, generations, *, t0, candidates, factory=None):
+    def __init__(self, generations, *, t0, candidates, factory=None, finders=None):
         self.generations = generations
         self.t0 = t0
         self.candidates = candidates
@@ -1442,7 +1472,8 @@ class Builder:
         self.statement_index = {}
         self.position = 0
         self.end = 0
-        self.finder_names = {}  # id(finder) -> its class name (the events keep finders alive)
+        self.finders = finders or {}  # id -> finder object (events name finders by id)
+        self.finder_names = {}  # id(finder) -> its class name
 
     def feed(self, events):
         self.end = len(events)
@@ -1455,6 +1486,7 @@ class Builder:
             self.on_candidate,
             self.on_statement,
             self.on_lazy,
+            self.on_visited,
         )
         loads = self.loads
         for position, event in enumerate(events):
@@ -1463,14 +1495,14 @@ class Builder:
             if kind in (LOAD, STMT, LAZY):
                 handlers[kind](event)
             else:
-                state = loads.get(id(event[1]))
+                state = loads.get(event[1])
                 if state is not None:  # None: it belongs to a load that began before this trace
                     handlers[kind](event, state)
 
     # -- one method per event kind ------------------------------------------------------------
     def on_load(self, event):
         state = _LoadState(event, self.position, self.end)
-        self.loads[id(event)] = state
+        self.loads[event[L_ID]] = state
         self.order.append(state)
 
     def on_statement(self, event):
@@ -1505,13 +1537,24 @@ class Builder:
     def on_visit(self, event, state):
         visit = {
             "entry": _text(event[2]),
-            "raw_finder": event[3],
-            "created": bool(event[4]),
-            "asking": event[5],
+            "raw_finder": _UNSET,
+            "created": bool(event[3]),
+            "asking": event[4],
             "probes": [],
         }
         state.visits.append(visit)
         state.entry = visit
+
+    def on_visited(self, event, state):
+        """The finder a path entry gave (the event after its VISIT, on the same load)."""
+        if state.visits:
+            finder_id = event[2]
+            if finder_id == _ERROR_ID:
+                state.visits[-1]["raw_finder"] = _ERROR
+            elif finder_id == 0:
+                state.visits[-1]["raw_finder"] = None
+            else:
+                state.visits[-1]["raw_finder"] = self.finders.get(finder_id, _UNSET)
 
     def on_found(self, event, state):
         state.found = True
@@ -1574,18 +1617,18 @@ class Builder:
             return None, None, None
         if type(spec) is _Later:
             other = spec.value
+            loader = _safe(lambda: other.loader, None)
             spec = (
                 _safe(lambda: other.origin, None),
-                _safe(lambda: other.loader, None),
+                None if loader is None else _safe(lambda: _class_name(loader), None),
                 _snapshot_locations(_safe(lambda: other.submodule_search_locations, None)),
             )
-        origin, loader, locations = spec
+        origin, loader_name, locations = spec  # (the loader's class name, from _snapshot_spec)
         if type(locations) is _Later:
             iterable = locations.value
             locations = tuple(_safe(lambda: list(iterable), []))
         if locations is not None:
             locations = tuple(_text(item) for item in locations)
-        loader_name = None if loader is None else _safe(lambda: _class_name(loader), None)
         return _text(origin), loader_name, locations
 
     def _finder(self, finder):
@@ -1604,8 +1647,9 @@ class Builder:
         answering = load[L_FINDER]
         tail = load[L_NAME].rpartition(".")[2]
         last_of_answer = None
+        answering_id = id(answering) if answering is not None else None
         for visit in state.visits:
-            if visit["asking"] is answering and answering is not None:
+            if visit["asking"] == answering_id:
                 last_of_answer = visit
         visits = []
         last = state.visits[-1] if state.visits else None
@@ -1624,7 +1668,7 @@ class Builder:
             else:
                 outcome = "miss"
             asking = visit["asking"]
-            via = finder_name(asking) if asking is not None else None
+            via = finder_name(self.finders.get(asking)) if asking else None
             visits.append(make.visit(visit["entry"], finder_name(raw), outcome, visit["created"], via))
         error = _describe_captured(load[L_ERR])
         if error is None and state.find_error is not None:
@@ -1671,9 +1715,9 @@ def _is_portion(visit, tail, locations, finder):
     return False
 
 
-def build(events, generations, *, t0, candidates, meta, factory=None):
+def build(events, generations, *, t0, candidates, meta, factory=None, finders=None):
     """Turn raw events into a trace (JSON-ready data unless ``factory`` says otherwise)."""
-    builder = Builder(generations, t0=t0, candidates=candidates, factory=factory)
+    builder = Builder(generations, t0=t0, candidates=candidates, factory=factory, finders=finders)
     builder.feed(events)
     return builder.finish(meta)
 
