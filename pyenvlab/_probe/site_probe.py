@@ -91,9 +91,10 @@ def _site_source(site, sitedir):
         return "user site"
     if "addsitepackages" in names:
         if sys.prefix != sys.base_prefix:
-            if sitedir.startswith(sys.prefix + os.sep):
+            # rstrip: a prefix of "/" (Pyodide's base) must not become "//"
+            if sitedir.startswith(sys.prefix.rstrip(os.sep) + os.sep):
                 return "site-packages (venv)"
-            if sitedir.startswith(sys.base_prefix + os.sep):
+            if sitedir.startswith(sys.base_prefix.rstrip(os.sep) + os.sep):
                 return "site-packages (base)"
         return "site-packages"
     return "addsitedir (%s)" % (names[-2] if len(names) > 1 else "called directly")

@@ -67,7 +67,7 @@ class RunResult:
     reset: str | None = None
 
 
-def node_executable() -> str:
+def node_executable(release: Release | None = None) -> str:
     """The ``node`` program on PATH.
 
     Raises:
@@ -77,7 +77,8 @@ def node_executable() -> str:
 
     found = shutil.which("node")
     if found is None:
-        msg = f"Pyodide interpreters run under Node.js, which is not installed ({NODE_HINT})"
+        what = f"{release.spec} runs" if release is not None else "Pyodide interpreters run"
+        msg = f"{what} under Node.js, which is not installed ({NODE_HINT})"
         raise InterpreterError(msg)
     return found
 
@@ -100,7 +101,7 @@ def install(release: Release, *, timeout: float = 600) -> Path:
 def unavailable(release: Release) -> str | None:
     """Why ``release`` cannot run here (one line), or None when it can. Installs it if needed."""
     try:
-        node_executable()
+        node_executable(release)
         install(release)
     except InterpreterError as exc:
         return str(exc)
@@ -156,7 +157,7 @@ def run(
     if fresh not in ("load", "reset"):
         msg = f"fresh must be 'load' or 'reset', not {fresh!r}"
         raise ValueError(msg)
-    node = node_executable()
+    node = node_executable(release)
     package = install(release)
     mount_list = []
     for directory in mounts:
