@@ -186,6 +186,8 @@ def test_lazy_imports_mode_is_set_before_the_traced_code(tmp_path: Path) -> None
     assert pending.raised is None and "colorsys" not in pending.loaded  # bound, never used
     used = trace_import("import colorsys\ncolorsys.rgb_to_hsv(0, 0, 0)", python=spec, lazy_imports="all")
     assert used.raised is None and "colorsys" in used.loaded  # loaded on first use
+    with pytest.raises(InterpreterError, match="cannot start with lazy imports switched on"):
+        trace_import("pass", python=spec, env={"PYTHON_LAZY_IMPORTS": "all"})
     with pytest.raises(InterpreterError, match=r"has no lazy imports \(PEP 810\)"):
         trace_import("pass", python=pyodide_or_skip("3.14"), lazy_imports="all")
 

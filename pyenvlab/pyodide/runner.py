@@ -215,6 +215,13 @@ def run(
             raise InterpreterError(msg)
         answer = json.loads(out_path.read_text(encoding="utf-8"))
     if answer.get("fatal"):
+        if (env or {}).get("PYTHON_LAZY_IMPORTS") or any("lazy_imports" in arg for arg in args):
+            msg = (
+                f"{release.spec} cannot start with lazy imports switched on (PYTHON_LAZY_IMPORTS or "
+                "-X lazy_imports: Pyodide's own runtime then fails to bootstrap); trace with "
+                f"lazy_imports= instead ({answer['fatal']})"
+            )
+            raise InterpreterError(msg)
         raise InterpreterError(f"{release.spec}: {answer['fatal']}")
     return [
         RunResult(
