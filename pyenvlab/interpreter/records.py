@@ -96,7 +96,8 @@ class PthLine:
 class PthFile:
     """One processing of a ``.pth`` file by ``site.addpackage``.
 
-    A file processed twice (every ``.pth`` of a 3.11-3.13 venv, CPython gh-75723) appears twice,
+    A file processed twice (every ``.pth`` of a 3.11-3.14 venv, CPython gh-75723; 3.15's
+    batches read each file once) appears twice,
     with ``occurrence`` 1 and 2. ``added`` are the ``sys.path`` entries this processing added;
     ``imported`` the modules first imported while it ran (import lines, and ``traceback`` when
     site reported an error).
