@@ -344,40 +344,29 @@ def _assemble(
     mounts: list[str],
 ):
     """The StartupTrace, assembled by the native tracer's own code, then Pyodide's facts added."""
-    from pyenvlab.interpreter import tracer
+    import tempfile
+
+    from pyenvlab.interpreter import tiers, tracer
     from pyenvlab.interpreter.records import PathEntry
 
-    version = tuple(int(x) for x in truth["python"].split("."))
-    if not (gp_data.get("source") and gp_data.get("config")):
-        reasons = "; ".join(gp_data.get("errors") or ["no code object"])
-        msg = f"{release.spec} has no getpath code object to run ({reasons})"
-        raise InterpreterError(msg)
-    config = gp_data["config"]
-    state = gp_data.get("state") or {}
-    getpath_values = {key: config.get(key) for key in (*tracer.FIELDS, "base_executable", "stdlib_dir")}
-    getpath_values["venv_prefix"] = state.get("venv_prefix")
-    getpath_values["home"] = state.get("home")
-    notes = [f"getpath code object: {e}" for e in gp_data.get("errors") or () if "raised" in e]
-    notes.extend(_facts_notes(release, facts, mounts, flags, site_ran=site_data is not None))
-    trace = tracer._assemble(
+    start = tiers.Start(
         target=release.spec,
         argv0=argv0,
         flags=flags,
-        workdir=facts["cwd"],
         environ=facts["environ"],
-        script=None,
-        version=version,
-        method="getpath",
-        code_source=gp_data["source"],
-        probes=tracer._label_getpath(gp_data["probes"], config, state, version),
-        getpath_values=getpath_values,
-        getpath_path=tuple(config.get("module_search_paths") or ()),
-        warnings=tuple(gp_data.get("warnings") or ()),
+        workdir=facts["cwd"],
+        version=tuple(int(x) for x in truth["python"].split(".")),
+        tmpdir=Path(tempfile.gettempdir()),  # only the strace tier writes there: unused
         before=(site_data or {}).get("before") or truth,
-        site_data=site_data,
-        truth=truth,
-        notes=notes,
+        getpath_data=gp_data,
     )
+    tier = tiers.GetpathTier()
+    reason = tier.unavailable(start)
+    if reason is not None:
+        raise InterpreterError(reason)
+    found = tier.run(start)
+    notes = [*found.notes, *_facts_notes(release, facts, mounts, flags, site_ran=site_data is not None)]
+    trace = tracer._assemble(start, found, site_data=site_data, truth=truth, script=None, notes=notes)
     # existence inside Pyodide's file system, not the host's; the loader's '' first, always
     exists = facts.get("exists") or {}
     entries = [

@@ -31,18 +31,20 @@ PROBE_HOME = "/pyenvlab"
 #: the modes of ``sys.set_lazy_imports`` (PEP 810)
 LAZY_MODES = ("normal", "all", "none")
 
+# Named like the native ``-c`` bootstrap's function: recorder._main takes it out of __main__
+# before the traced code runs, so that code sees the namespace a ``python -c`` start has.
 _BOOT = """\
-def _pyenvlab_boot():
+def _pyenvlab_bootstrap():
     import sys
 {lazy}    path = {path!r}
     with open(path, encoding="utf-8") as stream:
         source = stream.read()
-    namespace = {{"__name__": "pyenvlab_recorder", "__file__": path}}
+    namespace = {{"__name__": "__pyenvlab_recorder__", "__file__": path, "__builtins__": __builtins__}}
     exec(compile(source, path, "exec"), namespace)
     namespace["_main"]({argv!r})
 
 
-_pyenvlab_boot()
+_pyenvlab_bootstrap()
 """
 
 _LAZY = """\
