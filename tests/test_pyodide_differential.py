@@ -5,10 +5,12 @@ same three arms per name from tests/differential_driver.py (``arm``): ``importli
 (ground truth), ``import name`` under the recorder, ``import name`` without it. Each arm runs in
 a fresh interpreter of its own.
 
-A fresh ``loadPyodide()`` costs 2-3 s, so the arms use the runner's ``fresh="reset"``: the
-memory of one fresh start is written back before every arm (a fork, in effect), and what lives
-outside that memory is checked after every arm (an instance that changed it is replaced by a
-new start). That this gives the interpreter a new start gives is not assumed, it is tested:
+A fresh ``loadPyodide()`` costs 2-3 s, so the arms use the runner's ``fresh="reset"``: one
+start loads the driver and the recorder's source (as the native driver's parent does before
+forking), its memory is copied, and the copy is written back before every arm (a fork, in
+effect); what lives outside that memory is checked after every arm (an instance that changed
+it is replaced by a new start, which loads them again). That this gives the interpreter a new
+start gives is not assumed, it is tested:
 
 - every arm records the import state it began with (``sys.modules``, ``sys.path``, the meta-path
   and path hooks, ``sys.path_importer_cache`` with each FileFinder's cached listing, the working
@@ -55,17 +57,29 @@ def _pyenvlab_state():
     ))
 """
 
-ARM = (
-    STATE
-    + """
-def _pyenvlab_arm():
+# Run once in the start every arm comes from, as the native driver's parent does before it
+# forks: the driver and the recorder's source loaded (as module objects in no sys.modules
+# entry, held by __main__), the recorder not installed.
+PARENT = """\
+def _pyenvlab_parent():
     import sys
-    state = _pyenvlab_state()
     driver = type(sys)("pyenvlab_differential_driver")
     driver.__file__ = {driver!r}
     with open({driver!r}, encoding="utf-8") as stream:
         exec(compile(stream.read(), {driver!r}, "exec"), driver.__dict__)
-    recorder = driver._load_recorder({recorder!r})
+    return driver, driver._load_recorder({recorder!r})
+
+
+_pyenvlab_loaded = _pyenvlab_parent()
+del _pyenvlab_parent
+"""
+
+ARM = (
+    STATE
+    + """
+def _pyenvlab_arm():
+    state = _pyenvlab_state()
+    driver, recorder = _pyenvlab_loaded
     try:
         result = driver.arm({kind!r}, {name!r}, recorder)
     except BaseException as exc:
@@ -128,17 +142,16 @@ def _differential(spec: str) -> dict:
     assert all(r.ok for r in reference), [r.error for r in reference]
     state, names = ast.literal_eval(reference[0].files[f"{HOME}/names.txt"])
     names = [n for n in names if n not in SKIP]
-    files = ((RECORDER_INSIDE, recorder_source()), (DRIVER_INSIDE, DRIVER.read_text(encoding="utf-8")))
+    parent = Run(
+        PARENT.format(driver=DRIVER_INSIDE, recorder=RECORDER_INSIDE),
+        files=((RECORDER_INSIDE, recorder_source()), (DRIVER_INSIDE, DRIVER.read_text(encoding="utf-8"))),
+    )
     arms = [
-        Run(
-            ARM.format(driver=DRIVER_INSIDE, recorder=RECORDER_INSIDE, kind=kind, name=name, out=OUT),
-            files=files,
-            results=(OUT,),
-        )
+        Run(ARM.format(kind=kind, name=name, out=OUT), results=(OUT,))
         for name in names
         for kind in ("spec", "traced", "plain")
     ]
-    results = run(release, [_sample_run(), *arms], fresh="reset", quiet=True, timeout=1500)
+    results = run(release, [_sample_run(), *arms], fresh="reset", setup=parent, quiet=True, timeout=1500)
     per_name: dict[str, dict] = {}
     for index, name in enumerate(names):
         per_name[name] = {}

@@ -14,6 +14,8 @@
 //   fresh       "load": every run in a new loadPyodide(); "reset": one loadPyodide(), and every
 //               run starts from a byte copy of its memory taken right after the start (see
 //               Fresh below: a fork, in effect, checked after every run)
+//   setup       {files, code} run once in every new start before any run (in "reset" mode
+//               before the memory copy, so every run begins with it done), or null
 //   quiet       discard what Python prints (otherwise the last lines come back per run)
 //   runs        [{files: [[path inside, text]], code: Python source, results: [path inside]}]
 //   out         host path of the answer
@@ -50,6 +52,20 @@ function tail(lines) {
 // Where pyenvlab's own files go inside (the host writes probes there; never on sys.path)
 const PROBE_HOME = "/pyenvlab";
 
+// Remove everything below `dir` (not `dir` itself).
+function clear(FS, dir) {
+  for (const name of FS.readdir(dir)) {
+    if (name === "." || name === "..") continue;
+    const full = `${dir}/${name}`;
+    if (FS.isDir(FS.lstat(full).mode)) {
+      clear(FS, full);
+      FS.rmdir(full);
+    } else {
+      FS.unlink(full);
+    }
+  }
+}
+
 // Fresh interpreters for a sequence of runs.
 //
 // "load": a new loadPyodide() for every run.
@@ -64,9 +80,10 @@ const PROBE_HOME = "/pyenvlab";
 // removed first. Any difference drops the instance and the next run gets a new loadPyodide();
 // done() says which happened, so a caller can count.
 class Fresh {
-  constructor(load, options, mounted, reset) {
+  constructor(load, options, mounted, reset, setup) {
     this.load = load;
     this.options = options;
+    this.setup = setup;
     this.mounted = mounted;
     this.reset = reset;
     this.py = null;
@@ -81,6 +98,15 @@ class Fresh {
     const py = await this.load(this.options);
     if (typeof py._api.rawRun !== "function") throw new Error("this Pyodide has no rawRun");
     py.FS.mkdirTree(PROBE_HOME);
+    if (this.setup) {
+      for (const [inside, text] of this.setup.files || []) {
+        py.FS.mkdirTree(path.posix.dirname(inside));
+        py.FS.writeFile(inside, text);
+      }
+      const [status, stderr] = py._api.rawRun(this.setup.code);
+      if (status !== 0) throw new Error(`the setup code failed: ${oneLine(stderr)}`);
+      clear(py.FS, PROBE_HOME); // read by now: every run starts with /pyenvlab empty
+    }
     if (!this.reset) return py;
     this.state = this.outside(py);
     this.memory = new Uint8Array(py._module.HEAPU8); // a copy
@@ -95,24 +121,11 @@ class Fresh {
       this.py = null;
       return "dropped: the run failed in JavaScript";
     }
-    const FS = py.FS;
-    const clear = (dir) => {
-      for (const name of FS.readdir(dir)) {
-        if (name === "." || name === "..") continue;
-        const full = `${dir}/${name}`;
-        if (FS.isDir(FS.lstat(full).mode)) {
-          clear(full);
-          FS.rmdir(full);
-        } else {
-          FS.unlink(full);
-        }
-      }
-    };
     let why = null;
     try {
-      clear(PROBE_HOME);
+      clear(py.FS, PROBE_HOME);
       const home = this.state.times;
-      FS.utime(PROBE_HOME, home[0], home[1]);
+      py.FS.utime(PROBE_HOME, home[0], home[1]);
       why = this.differs(this.state, this.outside(py));
     } catch (error) {
       why = `cleaning up failed: ${oneLine(error)}`;
@@ -202,8 +215,10 @@ async function main() {
   if (job.env) options.env = job.env;
   if (job.executable) options._sysExecutable = job.executable;
 
-  const fresh = new Fresh(loadPyodide, options, mounted, job.fresh === "reset");
+  const parent = process.ppid;
+  const fresh = new Fresh(loadPyodide, options, mounted, job.fresh === "reset", job.setup || null);
   for (const run of job.runs) {
+    if (process.ppid !== parent) process.exit(3); // the host is gone: nobody reads the answer
     const t0 = performance.now();
     const result = { ok: false, error: null, files: {}, stdout: [], stderr: [], seconds: 0 };
     out = [];

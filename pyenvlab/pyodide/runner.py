@@ -118,6 +118,16 @@ def _check_mount(inside: str) -> None:
             raise InterpreterError(msg)
 
 
+def _kill_group(process) -> None:
+    import signal
+
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
 def run(
     release: Release,
     runs: Sequence[Run],
@@ -128,6 +138,7 @@ def run(
     mounts: Sequence[str | os.PathLike[str]] = (),
     cwd: str | None = None,
     fresh: str = "load",
+    setup: Run | None = None,
     quiet: bool = False,
     timeout: float | None = 300,
 ) -> list[RunResult]:
@@ -142,6 +153,9 @@ def run(
         cwd: the working directory inside (a mounted or created directory).
         fresh: ``"load"`` (a new ``loadPyodide()`` per run) or ``"reset"`` (one start whose
             memory is written back before every run).
+        setup: code (and its files) run once in every new start before the runs; with
+            ``fresh="reset"`` before the memory is copied, so each run begins with it done
+            (like a parent process that prepared something before forking).
         quiet: discard what the code prints.
         timeout: seconds for the whole call; then the Node process group is killed.
 
@@ -150,7 +164,6 @@ def run(
             the timeout passed.
     """
     import json
-    import signal
     import subprocess
     import tempfile
 
@@ -180,6 +193,7 @@ def run(
             "cwd": cwd,
             "fresh": fresh,
             "quiet": quiet,
+            "setup": None if setup is None else {"code": setup.code, "files": [list(f) for f in setup.files]},
             "runs": [
                 {"code": r.code, "files": [list(f) for f in r.files], "results": list(r.results)}
                 for r in runs
@@ -201,13 +215,12 @@ def run(
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.communicate()
+            _kill_group(process)
             msg = f"{release.spec} did not finish within {timeout:g} s: its Node process group was killed"
             raise InterpreterError(msg) from None
+        except BaseException:  # KeyboardInterrupt and the like: leave no Node process behind
+            _kill_group(process)
+            raise
         if not out_path.exists():
             lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
             detail = lines[-1].strip()[:300] if lines else f"exit status {process.returncode}"
