@@ -1,4 +1,18 @@
-"""Finding the interpreter a user names: ``None``, a command on PATH, or a path to a file."""
+"""Finding the interpreter a user names: ``None``, a command on PATH, a path, or ``"pyodide:X.Y"``.
+
+Three kinds of interpreter spec are accepted wherever ``python=`` / ``--python`` is:
+
+- ``None``: this interpreter;
+- a path (absolute, or relative to ``cwd``) or a bare name looked up on PATH;
+- ``"pyodide:3.14"`` / ``"pyodide:3.15"``: CPython in WebAssembly, run under Node.js
+  (:mod:`pyenvlab.pyodide`). It has no executable on this machine, so only the functions that
+  know how to run it (``trace_import``, ``startup``) accept it; they check
+  :func:`is_pyodide` before :func:`resolve_interpreter`.
+
+Example:
+    >>> is_pyodide("pyodide:3.14"), is_pyodide("/usr/bin/python3"), is_pyodide(None)
+    (True, False, False)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +22,16 @@ from collections.abc import Mapping
 
 from pyenvlab.errors import InterpreterError
 
-__all__ = ["resolve_interpreter"]
+__all__ = ["PYODIDE_PREFIX", "is_pyodide", "resolve_interpreter"]
+
+#: what starts a Pyodide interpreter spec (kept here, not imported: this module loads with
+#: ``pyenvlab.trace()``, which must stay light)
+PYODIDE_PREFIX = "pyodide:"
+
+
+def is_pyodide(python: object) -> bool:
+    """True when ``python`` is a Pyodide spec (``"pyodide:X.Y"``), whether or not X.Y is known."""
+    return isinstance(python, str) and python.startswith(PYODIDE_PREFIX)
 
 
 def resolve_interpreter(
@@ -23,13 +46,23 @@ def resolve_interpreter(
     path is taken against ``cwd``.
 
     Raises:
-        InterpreterError: when nothing executable is there.
+        InterpreterError: when nothing executable is there, or for a Pyodide spec (which has
+            no executable: one line says so, or lists the known versions for an unknown one).
     """
     if python is None:
         if not sys.executable:
             msg = "this Python does not know its own executable (sys.executable is empty)"
             raise InterpreterError(msg)
         return sys.executable
+    if is_pyodide(python):
+        from pyenvlab.pyodide.releases import release_for
+
+        release = release_for(python)  # an unknown version: one line listing the known ones
+        msg = (
+            f"{release.spec} is CPython in WebAssembly, run under Node.js: it has no executable "
+            "here, and only trace_import and startup (trace, report and startup commands) can run it"
+        )
+        raise InterpreterError(msg)
     import shutil
 
     name = os.fspath(python)

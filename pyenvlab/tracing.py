@@ -117,6 +117,15 @@ def trace_import(
     Raises:
         InterpreterError: the interpreter is missing, too old, or died without a trace.
     """
+    from pyenvlab._interpreters import is_pyodide
+
+    if is_pyodide(python):  # CPython in WebAssembly: pyenvlab/pyodide/tracing.py
+        from pyenvlab.pyodide.tracing import trace_import as trace_in_pyodide
+
+        code = _as_code(code_or_module)
+        return trace_in_pyodide(
+            code, python=python, env=env, cwd=cwd, path=path, candidates=candidates, timeout=timeout
+        )
     import os
     import tempfile
     from pathlib import Path

@@ -137,3 +137,30 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield server
     killed = server.stop()
     assert not killed, f"processes outlived the JupyterLab server and were killed: {killed}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pyodide (CPython 3.14 and 3.15 in WebAssembly, under Node.js)
+
+PYODIDE_VERSIONS = ("3.14", "3.15")
+
+
+def pyodide_or_skip(version: str) -> str:
+    """The spec ``"pyodide:X.Y"``, installed; or skip (fail in CI, where bootstrap installs it)."""
+    from pyenvlab.pyodide.releases import release_for
+    from pyenvlab.pyodide.runner import unavailable
+
+    release = release_for(version)
+    reason = unavailable(release)
+    if reason is not None:
+        message = f"{reason}; run: bash scripts/bootstrap --dev"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return release.spec
+
+
+@pytest.fixture(params=PYODIDE_VERSIONS)
+def pyodide_spec(request: pytest.FixtureRequest) -> str:
+    """Each pinned Pyodide interpreter (``"pyodide:3.14"``, ``"pyodide:3.15"``)."""
+    return pyodide_or_skip(request.param)

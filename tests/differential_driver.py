@@ -29,49 +29,57 @@ def _load_recorder(path):
     return module
 
 
+def arm(kind, name, recorder):
+    """One arm of the check, in the interpreter it runs in: the JSON-ready result.
+
+    Also run inside Pyodide, one fresh interpreter per arm (tests/test_pyodide_differential.py).
+    """
+    result = {}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    if kind == "spec":
+        import importlib.util
+
+        result["preloaded"] = name in sys.modules
+        try:
+            spec = importlib.util.find_spec(name)
+        except BaseException as exc:
+            result["error"] = type(exc).__name__
+            spec = None
+        if spec is not None:
+            locations = spec.submodule_search_locations
+            result["origin"] = spec.origin
+            result["locations"] = None if locations is None else list(locations)
+            result["found"] = True
+        else:
+            result["found"] = False
+    else:
+        session = recorder.Session() if kind == "traced" else None
+        preloaded = name in sys.modules
+        if session is not None:
+            session.start()
+        try:
+            exec(f"import {name}", namespace)
+            outcome = None
+        except BaseException as exc:
+            outcome = type(exc).__name__
+        finally:
+            if session is not None:
+                session.stop()
+        result["outcome"] = outcome
+        result["preloaded"] = preloaded
+        result["modules"] = sorted(k for k in sys.modules if isinstance(k, str))
+        if session is not None:
+            result["trace"] = session.build()
+    return result
+
+
 def _child(kind, name, recorder, write_fd):
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    result = {}
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
-        if kind == "spec":
-            import importlib.util
-
-            result["preloaded"] = name in sys.modules
-            try:
-                spec = importlib.util.find_spec(name)
-            except BaseException as exc:
-                result["error"] = type(exc).__name__
-                spec = None
-            if spec is not None:
-                locations = spec.submodule_search_locations
-                result["origin"] = spec.origin
-                result["locations"] = None if locations is None else list(locations)
-                result["found"] = True
-            else:
-                result["found"] = False
-        else:
-            session = recorder.Session() if kind == "traced" else None
-            preloaded = name in sys.modules
-            if session is not None:
-                session.start()
-            try:
-                exec(f"import {name}", namespace)
-                outcome = None
-            except BaseException as exc:
-                outcome = type(exc).__name__
-            finally:
-                if session is not None:
-                    session.stop()
-            result["outcome"] = outcome
-            result["preloaded"] = preloaded
-            result["modules"] = sorted(k for k in sys.modules if isinstance(k, str))
-            if session is not None:
-                result["trace"] = session.build()
-        payload = recorder.dumps(result).encode()  # not json: the child must import nothing more
+        payload = recorder.dumps(arm(kind, name, recorder)).encode()  # not json: import nothing more
     except BaseException as exc:
         payload = recorder.dumps({"driver_error": f"{type(exc).__name__}: {exc}"}).encode()
     view = memoryview(payload)

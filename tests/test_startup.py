@@ -105,6 +105,7 @@ def test_this_interpreter(tmp_path: Path) -> None:
     assert trace.sys_path[0].source.startswith("current directory")
     assert {e.source for e in trace.sys_path[1:4]} == {"stdlib zip", "stdlib", "lib-dynload"}
     assert trace.venv is None
+    assert trace.prefix_set_by is None
 
 
 def test_json_round_trip_and_public_name(tmp_path: Path) -> None:
@@ -128,6 +129,7 @@ def test_venv_by_absolute_path(venv: Path, tmp_path: Path, mark_env: dict) -> No
     assert "home" in (hop.detail or "")
     assert trace.getpath is not None
     assert trace.getpath["prefix"] == sys.base_prefix  # getpath alone: still the base
+    assert trace.prefix_set_by == "site"  # up to 3.13 (3.14+: getpath, tests/test_pyodide_startup.py)
     sources = {e.path: e.source for e in trace.sys_path}
     assert sources[str(venv / "lib" / f"python{VERSION}" / "site-packages")] == "site-packages (venv)"
 

@@ -5,7 +5,9 @@ Run by the *target* interpreter as a file, never imported by pyenvlab::
     target -I -S getpath_probe.py OUT.json SPEC.json
 
 SPEC.json describes the simulated command line: ``argv0`` (what the shell passes as argv[0]),
-``use_environment`` (false for -E/-I) and ``platlibdir``. The working directory and the
+``use_environment`` (false for -E/-I) and ``platlibdir``; ``config`` holds the ``PyConfig``
+fields an embedding application sets before the search (Pyodide sets ``home`` and
+``stdlib_dir``), absent for a plain ``python`` command. The working directory and the
 environment of this process are those of the simulated command (the caller sets them); ``-I``
 only protects this probe itself from PYTHONHOME/PYTHONPATH, getpath reads them from ``ENV_*``.
 
@@ -259,6 +261,9 @@ def main(argv):
             "argv": [""],
             "_is_python_build": 0,
         }
+        for key, value in (spec.get("config") or {}).items():  # set by an embedding application
+            if key in config:
+                config[key] = value
         namespace = dict(constants)
         namespace.update(
             {

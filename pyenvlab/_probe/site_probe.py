@@ -12,6 +12,14 @@ own namespace (recording the ``sys.path`` entries each one added), watch ``exec`
 import lines with an audit hook (never wrapping ``exec``: ``*-nspkg.pth`` lines read their
 caller's frame), and call ``site.main()``. stderr output stays what site prints.
 
+Where ``site`` batches its startup files (``site.StartupState``, PEP 829, CPython 3.15: every
+``.pth`` and ``.start`` file of all site dirs is read first; then all paths are added, then the
+``.pth`` import lines run, except those of a ``.pth`` whose same-named ``.start`` file exists,
+then the ``.start`` entry points are called), the batch is watched instead of ``addpackage``:
+the files ``site`` read (its ``_read_pthstart_file``), the methods of the batch, the import
+lines it executed (the audit hook) and the errors it reported (``_print_error``). The feature is
+detected, not the version.
+
 The JSON goes to OUT.json; nothing is printed. stdlib only; Python 3.9 syntax. Nothing beyond
 ``os`` and ``sys`` (loaded at every startup anyway) is imported before ``site.main()`` ran.
 """
@@ -83,18 +91,19 @@ def _site_source(site, sitedir):
         return "user site"
     if "addsitepackages" in names:
         if sys.prefix != sys.base_prefix:
-            if sitedir.startswith(sys.prefix + os.sep):
+            # rstrip: a prefix of "/" (Pyodide's base) must not become "//"
+            if sitedir.startswith(sys.prefix.rstrip(os.sep) + os.sep):
                 return "site-packages (venv)"
-            if sitedir.startswith(sys.base_prefix + os.sep):
+            if sitedir.startswith(sys.base_prefix.rstrip(os.sep) + os.sep):
                 return "site-packages (base)"
         return "site-packages"
     return "addsitedir (%s)" % (names[-2] if len(names) > 1 else "called directly")
 
 
-def _skipped_pth(sitedir, processed):
-    """.pth files in ``sitedir`` that site did not process (3.13+ skips names starting with '.')."""
+def _skipped_pth(sitedir, processed, suffixes=(".pth",)):
+    """Startup files in ``sitedir`` site did not process (3.13+ skips names starting with '.')."""
     try:
-        names = [n for n in os.listdir(sitedir) if n.endswith(".pth")]
+        names = [n for n in os.listdir(sitedir) if n.endswith(suffixes)]
     except (OSError, TypeError):
         return []
     done = {record["name"] for record in processed}
@@ -128,7 +137,7 @@ def _label_lines(lines, sitedir, added, error_line, error):
     return out
 
 
-def instrument(site):
+def instrument(site, batches=False):
     original = {}
 
     def wrap(name):
@@ -143,6 +152,8 @@ def instrument(site):
             event = {"function": name, "args": _text(list(args[:2])), "depth": len(_STACK)}
             if name == "addpackage":
                 event["args"] = _text([args[0], args[1]])
+            elif name == "_venv":  # its argument is the batch (a StartupState)
+                event["args"] = []
             elif name in ("addsitedir", "addsitepackages", "venv", "addusersitepackages"):
                 event["args"] = _text([a for a in args[:2] if not isinstance(a, set)])
             EVENTS.append(event)
@@ -220,6 +231,7 @@ def instrument(site):
 
     for name in (
         "venv",
+        "_venv",
         "getsitepackages",
         "getusersitepackages",
         "check_enableusersite",
@@ -230,7 +242,8 @@ def instrument(site):
         "execsitecustomize",
         "execusercustomize",
     ):
-        wrap(name)
+        if not (batches and name == "addpackage"):  # a batch reads .pth files itself
+            wrap(name)
 
     real_print = print
 
@@ -254,19 +267,252 @@ def instrument(site):
     return original
 
 
+# -- PEP 829 batches (site.StartupState) --------------------------------------------------
+
+STATES = []  # every StartupState seen, kept alive so that id() stays unique
+EXECUTED = {}  # .pth file -> import lines exec'd from it by StartupState._exec_imports
+REPORTED = []  # (message, "ExcType: message" or None) from site._print_error
+SITEDIR_SOURCES = {}  # site dir -> where it came from, noted when a batch was given it
+_PTH_PREFIX = ("import ", "import\t")
+
+
+def _batch_of(frame):
+    """The StartupState whose method is running ``frame`` (or one of its callers), or None."""
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if owner is not None and type(owner).__name__ == "StartupState":
+            return owner
+        frame = frame.f_back
+    return None
+
+
+def _report_for(filename, text):
+    for message, exc in REPORTED:
+        if filename in message and text in message:
+            return message, exc
+    return None
+
+
+def _label_batch_lines(record, added, suppressed):
+    """Outcome of every line of one file read by a batch, after the batch's process() ran."""
+    out = []
+    filename, sitedir = record["path"], record["sitedir"]
+    executed = EXECUTED.get(filename, [])
+    for number, text in enumerate(record["raw"] or [], 1):
+        line = text.strip()
+        path = None
+        if not line:
+            kind, outcome = "blank", "skipped: blank"
+        elif line.startswith("#"):
+            kind, outcome = "comment", "skipped: comment"
+        elif record["kind"] == "start":
+            kind = "entry point"
+            reported = _report_for(filename, line)
+            if not record["processed"]:
+                outcome = "not run: the batch did not finish"
+            elif reported is None:
+                outcome = "called"
+            elif "syntax" in reported[0].lower():
+                outcome = f"error: not a pkg.mod:callable entry point ({reported[1] or reported[0]})"
+            elif "resolv" in reported[0].lower():
+                outcome = f"error: cannot resolve: {reported[1] or reported[0]}"
+            else:
+                outcome = f"error: {reported[1] or reported[0]}"
+        elif line.startswith(_PTH_PREFIX):
+            kind = "import"
+            reported = _report_for(filename, line)
+            if suppressed:
+                outcome = f"skipped: {suppressed} turns off this file's import lines (PEP 829)"
+            elif reported is not None:
+                outcome = f"error: {reported[1] or reported[0]}"
+            elif line in executed:
+                outcome = "executed"
+            else:
+                outcome = "not run: the batch did not finish"
+        else:
+            kind = "path"
+            path = os.path.abspath(os.path.join(sitedir, line))
+            if path in added:
+                outcome = "added"
+            elif not os.path.exists(path):
+                outcome = "skipped: missing"
+            else:
+                outcome = "skipped: already on sys.path"
+        out.append({"number": number, "text": text, "kind": kind, "outcome": outcome, "path": path})
+    return out
+
+
+def instrument_batches(site):
+    """Watch site.StartupState where this site has it (PEP 829); True when it does."""
+    cls = getattr(site, "StartupState", None)
+    reader = getattr(site, "_read_pthstart_file", None)
+    if cls is None or reader is None or not callable(reader):
+        return False
+
+    def _read_pthstart_file(sitedir, name, suffix):
+        lines, filename = reader(sitedir, name, suffix)
+        try:
+            state = _batch_of(sys._getframe(1))
+            if state is not None and not any(s is state for s in STATES):
+                STATES.append(state)
+            record = {
+                "path": filename,
+                "sitedir": sitedir,
+                "name": name,
+                "kind": "start" if suffix == ".start" else "pth",
+                "batch": id(state) if state is not None else None,
+                "occurrence": 1 + sum(1 for r in PTH if r["path"] == filename),
+                "raw": list(lines) if lines is not None else None,
+                "read": lines is not None,
+                "processed": False,
+                "lines": [],
+                "added": [],
+                "imported": [],
+                "error": None if lines is not None else "site could not read it",
+            }
+            PTH.append(record)
+        except Exception:
+            pass
+        return lines, filename
+
+    site._read_pthstart_file = _read_pthstart_file
+
+    real_print_error = getattr(site, "_print_error", None)
+    if callable(real_print_error):
+
+        def _print_error(message, exc=None):
+            detail = None
+            if exc is not None:
+                detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            REPORTED.append((str(message), detail))
+            return real_print_error(message, exc)
+
+        site._print_error = _print_error
+
+    def method(name):
+        original = cls.__dict__.get(name)
+        if original is None or not callable(original):
+            return
+
+        def recorder(self, *args, **kwargs):
+            before = list(sys.path)
+            modules_before = set(sys.modules)
+            event = {"function": "StartupState." + name, "args": _text(list(args[:1])), "depth": len(_STACK)}
+            EVENTS.append(event)
+            _STACK.append(name)
+            if name == "addsitedir" and args:
+                sitedir = site.makepath(args[0])[0] if hasattr(site, "makepath") else args[0]
+                SITEDIR_SOURCES.setdefault(sitedir, _site_source(site, sitedir))
+            try:
+                result = original(self, *args, **kwargs)
+            except BaseException as exc:
+                event["error"] = f"{type(exc).__name__}: {exc}"
+                raise
+            finally:
+                _STACK.pop()
+                added = [p for p in sys.path if p not in before]
+                event["added"] = added
+                if name == "process":
+                    _finish_batch(self, added, modules_before)
+                elif name == "addsitedir" and args:
+                    done = [r for r in PTH if r["sitedir"] == args[0]]
+                    event["skipped_pth"] = _skipped_pth(args[0], done, (".pth", ".start"))
+            return result
+
+        recorder.__name__ = name
+        recorder.__qualname__ = "StartupState." + name
+        recorder.__doc__ = original.__doc__
+        setattr(cls, name, recorder)
+
+    for name in ("addsitedir", "addusersitepackages", "addsitepackages", "process"):
+        method(name)
+    return True
+
+
+def _finish_batch(state, added, modules_before):
+    """After a batch's process(): outcomes, origins and imports of every file it read."""
+    _close_exec_window()
+    records = [r for r in PTH if r["batch"] == id(state) and not r["processed"]]
+    starts = {r["path"] for r in records if r["kind"] == "start"}
+    new_modules = sorted(set(sys.modules) - modules_before)
+    path_lines = {}
+    for record in records:
+        record["processed"] = True
+    for record in records:
+        suppressed = None
+        if record["kind"] == "pth":
+            twin = record["path"][: -len(".pth")] + ".start"
+            if twin in starts:
+                suppressed = os.path.basename(twin)
+        record["lines"] = _label_batch_lines(record, added, suppressed)
+        record["added"] = [line["path"] for line in record["lines"] if line["outcome"] == "added"]
+        for line in record["lines"]:
+            if line["outcome"] == "added":
+                path_lines.setdefault(line["path"], f".{record['kind']} {record['name']}:{line['number']}")
+        if record["kind"] == "start":
+            wanted = set()
+            for line in record["lines"]:
+                if line["kind"] == "entry point":
+                    module = line["text"].strip().partition(":")[0]
+                    while module:
+                        wanted.add(module)
+                        module = module.rpartition(".")[0]
+            record["imported"] = [m for m in new_modules if m in wanted]
+        else:
+            record["imported"] = list(record.get("exec_imported") or ())
+        record.pop("raw", None)
+    for path in added:
+        if path in ORIGINS:
+            continue
+        if path in SITEDIR_SOURCES:
+            ORIGINS[path] = SITEDIR_SOURCES[path]
+        elif path in path_lines:
+            ORIGINS[path] = path_lines[path]
+        else:
+            ORIGINS[path] = "site (by a .pth import line or a .start entry point)"
+
+
 CURRENT = []
+_EXEC_WINDOW = []  # [record of the .pth whose import line runs, sys.modules before it]
+
+
+def _close_exec_window():
+    if _EXEC_WINDOW:
+        record, before = _EXEC_WINDOW
+        record.setdefault("exec_imported", []).extend(sorted(set(sys.modules) - before))
+        del _EXEC_WINDOW[:]
 
 
 def audit(event, args):
-    if event != "exec" or not CURRENT:
+    if event == "import" and _EXEC_WINDOW:
+        # an import made by a .start entry point ends the window of the last import line
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "_execute_start_entrypoints":
+                _close_exec_window()
+                break
+            frame = frame.f_back
+        return
+    if event != "exec":
         return
     try:
         frame = sys._getframe(1)
     except ValueError:
         return
-    if frame.f_code.co_name == "addpackage":
+    name = frame.f_code.co_name
+    if name == "addpackage" and CURRENT:
         line = frame.f_locals.get("line")
         CURRENT[-1].setdefault("executed", []).append(line.rstrip("\n") if isinstance(line, str) else None)
+    elif name == "_exec_imports":  # a PEP 829 batch: one import line of one .pth file
+        filename = frame.f_locals.get("filename")
+        line = frame.f_locals.get("line")
+        if isinstance(filename, str) and isinstance(line, str):
+            EXECUTED.setdefault(filename, []).append(line)
+            _close_exec_window()
+            for record in reversed(PTH):
+                if record["path"] == filename and record["kind"] == "pth":
+                    _EXEC_WINDOW[:] = [record, set(sys.modules)]
+                    break
 
 
 def main(argv):
@@ -278,7 +524,8 @@ def main(argv):
     sys.addaudithook(audit)
     import site  # with -S this only defines site's functions
 
-    instrument(site)
+    batches = instrument_batches(site)
+    instrument(site, batches)
     error = None
     if not sys.flags.no_site:
         error = "site already ran: start the probe with -S"
@@ -287,6 +534,10 @@ def main(argv):
             site.main()
         except BaseException as exc:
             error = f"site.main() raised {type(exc).__name__}: {exc}"
+    _close_exec_window()
+    for record in PTH:
+        record.pop("raw", None)
+        record.pop("exec_imported", None)
     after = snapshot()
     data = {
         "python": ".".join(str(v) for v in sys.version_info[:3]),
@@ -294,6 +545,7 @@ def main(argv):
         "before": before,
         "after": after,
         "error": error,
+        "batches": batches,
         "events": EVENTS,
         "pth_files": PTH,
         "origins": ORIGINS,

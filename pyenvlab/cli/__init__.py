@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "deps": "show the requirement graph of an installed distribution",
     "abi": "show which glibc/libstdc++ an extension module needs, symbol by symbol",
     "env": "export, diff and recreate environments",
+    "pyodide": "install the pinned Pyodide releases (CPython 3.14 and 3.15 in WebAssembly)",
 }
 
 #: ``sys.path`` as the interpreter set it up for ``python -m pyenvlab`` (before pyenvlab took

@@ -37,7 +37,10 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
         help="use a trace saved earlier with --json (or a `python -X importtime` log) instead of tracing",
     )
     parser.add_argument(
-        "--python", metavar="P", help="interpreter to trace (path or name on PATH; default: this one)"
+        "--python",
+        metavar="P",
+        help="interpreter to trace: a path, a name on PATH, or pyodide:3.14 / pyodide:3.15"
+        " (default: this one)",
     )
     parser.add_argument(
         "--path",

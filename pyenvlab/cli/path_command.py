@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--python",
         metavar="P",
         default=None,
-        help="interpreter to ask: a path or a name on PATH (default: this one)",
+        help="interpreter to ask: a path, a name on PATH, or pyodide:3.14 / pyodide:3.15 (default: this one)",
     )
     for flag in ("-E", "-I", "-s"):
         parser.add_argument(

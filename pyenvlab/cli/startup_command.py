@@ -8,6 +8,7 @@ examples:
   python -m pyenvlab startup
   python -m pyenvlab startup --python .venv/bin/python
   python -m pyenvlab startup --python python3.12 -E --json trace.json
+  python -m pyenvlab startup --python pyodide:3.14 --argv0 /path/to/venv/bin/python
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--python",
         metavar="P",
         default=None,
-        help="interpreter to trace: a path or a name on PATH (default: this one)",
+        help="interpreter to trace: a path, a name on PATH, or pyodide:3.14 / pyodide:3.15"
+        " (default: this one)",
     )
     parser.add_argument(
         "--argv0",

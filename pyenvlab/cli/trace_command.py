@@ -13,6 +13,7 @@ examples:
   python -m pyenvlab trace numpy --importtime numpy.log     # for tuna or importtime-waterfall
   python -m pyenvlab trace email.mime.text --dot email.gv --collapse package
   python -m pyenvlab trace json --dot scan.gv --module json
+  python -m pyenvlab trace json --python pyodide:3.15
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 Method = Literal["getpath", "strace", "model"]
-LineKind = Literal["comment", "blank", "import", "path"]
+LineKind = Literal["comment", "blank", "import", "path", "entry point"]
 Severity = Literal["error", "warning", "info"]
 
 
@@ -77,12 +77,15 @@ class PathEntry:
 
 @dataclass(frozen=True)
 class PthLine:
-    """One line of a ``.pth`` file and what ``site`` did with it.
+    """One line of a ``.pth`` (or ``.start``) file and what ``site`` did with it.
 
     ``outcome`` is ``"added"``, ``"executed"``, ``"skipped: comment"``, ``"skipped: blank"``,
     ``"skipped: missing"``, ``"skipped: already on sys.path"``, ``"error: ExcType: message"``
     or ``"not run: an earlier line failed"``. ``path`` is the absolute directory a path line
-    names.
+    names. In a ``.start`` file (PEP 829, CPython 3.15) a line is an ``"entry point"``
+    (``pkg.mod:callable``) whose outcome is ``"called"`` or an ``"error: ..."``; an import line
+    of a ``.pth`` whose same-named ``.start`` file exists is ``"skipped: NAME.start turns off
+    this file's import lines (PEP 829)"``.
     """
 
     number: int
@@ -96,10 +99,12 @@ class PthLine:
 class PthFile:
     """One processing of a ``.pth`` file by ``site.addpackage``.
 
-    A file processed twice (every ``.pth`` of a 3.11-3.13 venv, CPython gh-75723) appears twice,
-    with ``occurrence`` 1 and 2. ``added`` are the ``sys.path`` entries this processing added;
-    ``imported`` the modules first imported while it ran (import lines, and ``traceback`` when
-    site reported an error).
+    A file processed twice (every ``.pth`` of a 3.11-3.14 venv, CPython gh-75723; 3.15's
+    batches read each file once) appears twice, with ``occurrence`` 1 and 2. ``added`` are the
+    ``sys.path`` entries this processing added; ``imported`` the modules first imported while
+    it ran (import lines, and ``traceback`` when site reported an error). A ``.start`` file
+    (CPython 3.15, PEP 829) is recorded the same way: its lines are entry points and
+    ``imported`` the modules they named.
     """
 
     path: str

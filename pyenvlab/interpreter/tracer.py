@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pyenvlab._interpreters import resolve_interpreter
+from pyenvlab._interpreters import is_pyodide, resolve_interpreter
 from pyenvlab.errors import InterpreterError
 from pyenvlab.interpreter import site_stage, tiers
 from pyenvlab.interpreter.provenance import path_entries
@@ -166,6 +166,12 @@ def startup(
         InterpreterError: the interpreter is missing, not Python, too old (< 3.8), or cannot
             start with this environment (the message carries its last stderr lines).
     """
+    if is_pyodide(python):  # CPython in WebAssembly: pyenvlab/pyodide/startup.py
+        from pyenvlab.pyodide.startup import startup as startup_in_pyodide
+
+        return startup_in_pyodide(
+            python, env=env, cwd=cwd, argv0=argv0, flags=flags, script=script, method=method
+        )
     environ = dict(os.environ if env is None else env)
     workdir = os.path.abspath(os.fspath(cwd)) if cwd is not None else os.getcwd()
     if not os.path.isdir(workdir):

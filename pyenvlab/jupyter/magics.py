@@ -143,7 +143,10 @@ class TraceMagics(_PyenvlabMagics):
         help="run the cell in a fresh interpreter (real probes) instead of this kernel (cache hits)",
     )
     @argument(
-        "--python", metavar="P", help="interpreter for --fresh: a path or a name on PATH (implies --fresh)"
+        "--python",
+        metavar="P",
+        help="interpreter for --fresh: a path, a name on PATH, or pyodide:3.14 / pyodide:3.15"
+        " (implies --fresh)",
     )
     @argument(
         "--path",
@@ -261,7 +264,11 @@ class InterpreterMagics(_PyenvlabMagics):
         return where(args.name, path=[*args.path, *sys.path])
 
     @magic_arguments()
-    @argument("--python", metavar="P", help="interpreter to ask (default: this kernel's)")
+    @argument(
+        "--python",
+        metavar="P",
+        help="interpreter to ask, or pyodide:3.14 / pyodide:3.15 (default: this kernel's)",
+    )
     @argument("-E", dest="flags", action="append_const", const="-E", help="as started with -E")
     @argument("-I", dest="flags", action="append_const", const="-I", help="as started with -I")
     @argument("-s", dest="flags", action="append_const", const="-s", help="as started with -s")
@@ -294,7 +301,10 @@ class InterpreterMagics(_PyenvlabMagics):
 
     @magic_arguments()
     @argument(
-        "python", nargs="?", help="interpreter to trace: a path or a name on PATH (default: this kernel's)"
+        "python",
+        nargs="?",
+        help="interpreter to trace: a path, a name on PATH, or pyodide:3.14 / pyodide:3.15"
+        " (default: this kernel's)",
     )
     @argument("--argv0", metavar="NAME", help="argv[0] as the shell passes it (e.g. 'python')")
     @argument("-E", dest="flags", action="append_const", const="-E", help="trace a start with -E")
