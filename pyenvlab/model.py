@@ -190,7 +190,10 @@ class Trace(Record, Document):
     exception it ended with, if any (``"ExcType: message"``). ``stdlib_names`` is the traced
     interpreter's ``sys.stdlib_module_names`` (so a saved trace renders the same anywhere;
     empty in traces of format version 1); ``lazy_pending`` the modules a ``lazy import`` bound
-    that were still not loaded when the trace ended (``sys.lazy_modules``, 3.15+). ``errors``
+    that were still not loaded when the trace ended (``sys.lazy_modules``, 3.15+).
+    ``platform`` is the traced interpreter's ``sys.platform`` (``"emscripten"`` in Pyodide) and
+    ``meta_path`` the class names of its ``sys.meta_path`` when the trace began (Pyodide adds
+    its own finders; empty in older files). ``errors``
     lists anything that went wrong inside the recorder itself (the imports are never affected).
 
     A trace made by :func:`pyenvlab.trace` is filled in when its ``with`` block ends; its
@@ -213,6 +216,8 @@ class Trace(Record, Document):
     raised: str | None = None
     stdlib_names: tuple[str, ...] = ()
     lazy_pending: tuple[str, ...] = ()
+    platform: str = ""
+    meta_path: tuple[str, ...] = ()
 
     # -- lazy construction from a recorder -------------------------------------------------
     @classmethod
@@ -339,7 +344,7 @@ class RecordFactory:
         self, meta: "dict[str, Any]", modules: "list[ModuleRecord]", statements: "list[Statement]"
     ) -> "Trace":
         meta = dict(meta)
-        for name in ("sys_path", "errors", "stdlib_names", "lazy_pending"):
+        for name in ("sys_path", "errors", "stdlib_names", "lazy_pending", "meta_path"):
             meta[name] = tuple(meta.get(name, ()))
         return Trace(modules=tuple(modules), statements=tuple(statements), **meta)
 

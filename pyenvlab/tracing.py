@@ -96,6 +96,7 @@ def trace_import(
     path: "Sequence[str | os.PathLike[str]] | None" = None,
     candidates: bool = False,
     timeout: float | None = 120,
+    lazy_imports: str | None = None,
 ) -> "Trace":
     """Trace what a fresh interpreter does to run ``code_or_module``.
 
@@ -113,6 +114,9 @@ def trace_import(
         candidates: also record the file names looked up in cached directory listings.
         timeout: seconds before the process (and everything it started) is killed; ``None``:
             no limit.
+        lazy_imports: PEP 810's global mode (``"normal"`` or ``"all"``, as
+            ``-X lazy_imports=...``), set before the code runs (CPython 3.15+; an error on
+            interpreters without lazy imports).
 
     Raises:
         InterpreterError: the interpreter is missing, too old, or died without a trace.
@@ -124,7 +128,14 @@ def trace_import(
 
         code = _as_code(code_or_module)
         return trace_in_pyodide(
-            code, python=python, env=env, cwd=cwd, path=path, candidates=candidates, timeout=timeout
+            code,
+            python=python,
+            env=env,
+            cwd=cwd,
+            path=path,
+            candidates=candidates,
+            timeout=timeout,
+            lazy_imports=lazy_imports,
         )
     import os
     import tempfile
@@ -159,6 +170,11 @@ def trace_import(
         ]
         if candidates:
             command.append("--candidates")
+        if lazy_imports is not None:
+            if lazy_imports not in ("normal", "all", "none"):
+                msg = f"lazy_imports must be 'normal' or 'all', not {lazy_imports!r}"
+                raise InterpreterError(msg)
+            command += ["--lazy-imports", lazy_imports]
         result = run_bounded(command, env=environment, cwd=cwd, timeout=timeout, what=exe)
         if not out.exists():
             detail = (result.stderr.strip().splitlines() or ["no error output"])[-1]

@@ -83,8 +83,9 @@ EXTERNAL_FILENAME = "<frozen importlib._bootstrap_external>"
 
 #: Every attribute the recorder replaces while installed: (owner, attribute). Owners are module
 #: names or ``module.Class``; rows whose attribute an interpreter lacks are skipped (3.15 adds
-#: ``_HierarchicalLockManager``). The recorder also puts its finder first on ``sys.meta_path``,
-#: and with ``candidates=True`` swaps the cached listing of every FileFinder.
+#: ``_HierarchicalLockManager`` and the lazy-imports filter functions). The recorder also puts
+#: its finder first on ``sys.meta_path``, and with ``candidates=True`` swaps the cached listing
+#: of every FileFinder.
 PATCH_POINTS = (
     ("builtins", "__import__"),
     ("_frozen_importlib", "_ModuleLockManager"),
@@ -95,6 +96,8 @@ PATCH_POINTS = (
     ("_frozen_importlib_external", "_path_is_mode_type"),
     ("_frozen_importlib_external.PathFinder", "_path_importer_cache"),
     ("_frozen_importlib_external.FileFinder", "_fill_cache"),
+    ("sys", "set_lazy_imports_filter"),
+    ("sys", "get_lazy_imports_filter"),
 )
 
 _INTERNAL_MODULES = frozenset(
@@ -172,8 +175,6 @@ def _owner(path):
 
 
 def _current(owner, attribute):
-    if isinstance(owner, type):
-        return owner.__dict__.get(attribute, _UNSET)
     return owner.__dict__.get(attribute, _UNSET)
 
 
@@ -194,7 +195,7 @@ def import_state():
     state["sys.path_hooks"] = list(sys.path_hooks)
     state["FileFinder listings"] = sorted({type(cache).__name__ for cache in _listings()})
     if _get_lazy_filter is not None:
-        state["sys lazy imports filter"] = _get_lazy_filter()
+        state["sys lazy imports filter"] = _get_lazy_filter()  # the real one, not the function
     return state
 
 
@@ -681,6 +682,7 @@ def _make_hooks(install: _Install):
     orig_stat = external._path_stat
     find_spec_legacy = getattr(bootstrap, "_find_spec_legacy", None)
     stat = external._os.stat
+    orig_set_filter, orig_get_filter = _set_lazy_filter, _get_lazy_filter
 
     # -- 1. statements ---------------------------------------------------------------------
     # The signature is the builtin's, except that an absent ``globals`` stays absent (the
@@ -1158,19 +1160,50 @@ def _make_hooks(install: _Install):
             if tb is not None and tb.tb_frame is _getframe():
                 _TRACEBACK.__set__(exc, tb.tb_next)
             raise
-        if on[0] and keep:
+        if on[0]:
             try:
-                user = _getframe(1)
-                where = f"{user.f_code.co_filename}:{user.f_lineno}"
                 importer_name = importer if type(importer) is str else None
-                if type(name) is str:
+                if type(name) is not str:
+                    pass
+                elif keep:
+                    user = _getframe(1)
+                    where = f"{user.f_code.co_filename}:{user.f_lineno}"
                     _lazy_bound[importer_name, name] = True
                     _events.append((LAZY, importer_name, name, _fromlist(fromlist), name in modules, where))
+                elif name in modules:  # made eager: CPython imports it without __import__
+                    key = (importer_name, name)
+                    count = _seen.get(key)
+                    if count is None:
+                        _first_hit(importer_name, name, fromlist, 0)
+                    else:
+                        _seen[key] = count + 1
+                else:
+                    _events.append((STMT, importer_name, name, False, _fromlist(fromlist), 0))
             except Exception as exc:
                 _fault("lazy import", name, exc)
         return keep
 
+    def set_lazy_imports_filter(filter):
+        """``sys.set_lazy_imports_filter`` while recording: the program's filter becomes the
+        one ours consults, and ``get_lazy_imports_filter`` returns it, as untraced."""
+        if not on[0]:
+            _try_heal(sys, "set_lazy_imports_filter", set_lazy_imports_filter, orig_set_filter)
+            return orig_set_filter(filter)
+        orig_set_filter(filter)  # CPython checks it (a callable or None) and raises as untraced
+        install.previous_lazy_filter = filter
+        return orig_set_filter(lazy_filter)
+
+    def get_lazy_imports_filter():
+        current = orig_get_filter()
+        if current is lazy_filter:
+            return install.previous_lazy_filter
+        if not on[0]:
+            _try_heal(sys, "get_lazy_imports_filter", get_lazy_imports_filter, orig_get_filter)
+        return current
+
     for function in (
+        set_lazy_imports_filter,
+        get_lazy_imports_filter,
         lazy_filter,
         __import__,
         _end_load,
@@ -1211,7 +1244,13 @@ def _make_hooks(install: _Install):
         ]
     install.finder = PyenvlabRecorder()
     install.listing_type = Listing
-    install.lazy_filter = lazy_filter if _set_lazy_filter is not None else None
+    install.lazy_filter = None
+    if _set_lazy_filter is not None:
+        install.lazy_filter = lazy_filter
+        hooks += [
+            (sys, "set_lazy_imports_filter", set_lazy_imports_filter),
+            (sys, "get_lazy_imports_filter", get_lazy_imports_filter),
+        ]
     return hooks
 
 
@@ -1272,6 +1311,11 @@ class Session:
                 _installed.candidates_sessions += 1
                 _installed.set_candidates(on=True)
             self.sys_path = list(sys.path)
+            self.meta_path = [
+                _safe(lambda finder=finder: _class_name(finder), "?")
+                for finder in sys.meta_path
+                if finder is not _installed.finder
+            ]
             self.first_event = len(_events)
             self.first_generation = _rotate_generation()
             self.first_error = len(_errors)
@@ -1324,6 +1368,8 @@ class Session:
             "python": ".".join(str(part) for part in sys.version_info[:3]),
             "executable": sys.executable or "",
             "sys_path": [_text(entry) for entry in self.sys_path],
+            "platform": sys.platform,
+            "meta_path": list(self.meta_path),
             "stdlib_names": sorted(getattr(sys, "stdlib_module_names", ())),
             "errors": list(self.errors),
             "candidates": self.candidates,
@@ -1755,7 +1801,10 @@ raise SystemExit(_pyenvlab_bootstrap())
 
 
 def _main(argv):
-    usage = "usage: recorder.py OUT.json --code CODE [--candidates] [--no-record] [--modules-out FILE]"
+    usage = (
+        "usage: recorder.py OUT.json --code CODE [--candidates] [--no-record] [--modules-out FILE]"
+        " [--lazy-imports MODE]"
+    )
     if len(argv) < 4 or argv[2] != "--code":
         sys.stderr.write(usage + "\n")
         return 2
@@ -1764,6 +1813,13 @@ def _main(argv):
     candidates = "--candidates" in options
     record = "--no-record" not in options
     modules_out = options[options.index("--modules-out") + 1] if "--modules-out" in options else None
+    lazy_mode = options[options.index("--lazy-imports") + 1] if "--lazy-imports" in options else None
+    if lazy_mode is not None:
+        set_lazy = getattr(sys, "set_lazy_imports", None)
+        if set_lazy is None:
+            sys.stderr.write(f"Python {sys.version.split()[0]} has no lazy imports (PEP 810, 3.15+)\n")
+            return 2
+        set_lazy(lazy_mode)  # as -X lazy_imports=MODE would, before any of the traced code
 
     # Look like `python -c CODE`: argv, __main__, and '' first on sys.path. Run as a script
     # (the older way), the script's directory is sys.path[0]: put '' back.
@@ -1778,16 +1834,20 @@ def _main(argv):
     namespace = main_module.__dict__
     namespace.pop("_pyenvlab_bootstrap", None)  # the -c code's one name, gone before user code
     namespace.setdefault("__builtins__", builtins)
-    compiled = compile(code, "<string>", "exec")
+    raised = None
+    try:
+        compiled = compile(code, "<string>", "exec")
+    except SyntaxError as exc:  # the traced code's own error (`lazy import` before 3.15, say)
+        compiled, raised = None, exc
     register = getattr(sys.modules.get("linecache"), "_register_code", None)
-    if register is not None:  # 3.13+: `python -c` keeps its source for tracebacks
+    if register is not None and compiled is not None:  # 3.13+: `python -c` keeps its source
         register(compiled, code, "<string>")
     session = Session(candidates=candidates, code=code)
-    raised = None
     if record:
         session.start()
     try:
-        exec(compiled, namespace)
+        if compiled is not None:
+            exec(compiled, namespace)
     except BaseException as exc:
         raised = exc
     finally:
