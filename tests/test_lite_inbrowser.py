@@ -54,18 +54,21 @@ def _entries(trace, name: str, work: Path) -> list[str]:
     return [v.entry.replace(str(work), "$WORK") for v in trace.module(name).searched]
 
 
-def test_a_shadowing_json_is_found_again_like_in_a_fresh_interpreter(tmp_path, interpreter_state) -> None:
+def test_a_shadowing_json_is_found_again_like_in_a_fresh_interpreter(
+    tmp_path, interpreter_state, capsys
+) -> None:
     import json as real_json
 
     shadow = tmp_path / "shadow"
     shadow.mkdir()
-    (shadow / "json.py").write_text("WHO = 'shadow'\n")
+    (shadow / "json.py").write_text("WHO = 'shadow'\nprint('not the json you are looking for')\n")
     fresh = pyenvlab.trace_import("import json", cwd=tmp_path, path=[shadow])
     here = inbrowser.trace_import("import json", cwd=tmp_path, path=[shadow])
     for trace in (fresh, here):
         assert trace.module("json").origin == str(shadow / "json.py")
     assert _entries(here, "json", tmp_path) == _entries(fresh, "json", tmp_path) == ["", "$WORK/shadow"]
     assert sys.modules["json"] is real_json and not hasattr(real_json, "WHO")
+    assert capsys.readouterr() == ("", "")  # the code's output is dropped, as from a process
 
 
 def test_a_namespace_package_has_both_portions(tmp_path, interpreter_state) -> None:

@@ -190,7 +190,8 @@ def trace_import(
     """Trace ``code_or_module`` in this interpreter, as a fresh one would run it (see above).
 
     Takes the arguments of :func:`pyenvlab.trace_import` that make sense without a process:
-    ``env`` only contributes its ``PYTHONPATH``. An exception raised by the code propagates.
+    ``env`` only contributes its ``PYTHONPATH``. What the code prints is dropped, as
+    :func:`pyenvlab.trace_import` drops it; an exception raised by the code propagates.
     """
     from pyenvlab import trace
 
@@ -200,7 +201,13 @@ def trace_import(
     fresh = _AsIfFresh(
         first="", cwd=cwd, path=_with_pythonpath(path, env), forget=_imported_names(code), argv=["-c"]
     )
-    with fresh, trace(candidates=candidates) as recorded:
+    import contextlib
+    import io
+
+    # what the code prints is dropped, as trace_import drops its process's output
+    quiet = io.StringIO()
+    dropped = contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet)
+    with fresh, dropped[0], dropped[1], trace(candidates=candidates) as recorded:
         exec(compiled, namespace)
     return recorded
 
