@@ -6,6 +6,7 @@ import importlib._bootstrap_external as _external
 import os
 import shutil
 import subprocess
+import sys
 import zipimport
 from collections.abc import Iterator
 from pathlib import Path
