@@ -58,10 +58,12 @@ def trap() -> Iterator[TrapProxy]:
     proxy.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def visits(chromium, trap) -> Iterator[tuple[Any, list[str]]]:
-    """One browser context for the module's notebooks (its HTTP cache spares each kernel a
-    fresh download of Pyodide), its proxy the trap, and every URL it requested."""
+    """A browser context for one notebook, its proxy the trap, and every URL it requested.
+
+    One per notebook: a context shared by several JupyterLite notebooks one after the other
+    grew slower with each (kernel starts of 30 s became 115 s, measured side by side)."""
     # Playwright proxies loopback too unless told: the site's host stays direct
     context = chromium.new_context(
         viewport=VIEWPORT, proxy={"server": trap.url, "bypass": "127.0.0.1"}, service_workers="allow"
