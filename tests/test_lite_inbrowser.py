@@ -168,6 +168,10 @@ def test_needs_processes_stops_with_a_message_and_no_traceback(monkeypatch) -> N
     )
     assert "https://mybinder.org/v2/gh/o/r/HEAD?labpath=notebooks/11-virtualenvs.ipynb" in lines[1]
     assert lines[2] == "These notebooks run in this browser: 01-a.ipynb."
+    monkeypatch.setattr(lite, "site_info", lambda: {"binder": "https://hub.example/v2/gh/o/r/HEAD?x=1"})
+    assert (
+        inbrowser.binder_url("a.ipynb") == "https://hub.example/v2/gh/o/r/HEAD?x=1&labpath=notebooks/a.ipynb"
+    )
     monkeypatch.setattr(lite, "site_info", dict)
     with pytest.raises(inbrowser.NeedsProcesses, match="ask your instructor for the link"):
         inbrowser.needs_processes("11-virtualenvs.ipynb", "creates virtual environments")

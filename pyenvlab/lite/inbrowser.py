@@ -284,7 +284,8 @@ def binder_url(notebook: str) -> str | None:
     base = site_info().get("binder")
     if not base:
         return None
-    return f"{base.rstrip('/')}?labpath=notebooks/{notebook}"
+    separator = "&" if "?" in base else "?"
+    return f"{base.rstrip('/')}{separator}labpath=notebooks/{notebook}"
 
 
 def needs_processes(notebook: str, what: str) -> None:
