@@ -37,10 +37,16 @@ def _split(spec: str) -> tuple[str, str]:
     return name, version
 
 
+def _install_home(spec: str) -> Path:
+    """The folder of its own that ``spec`` is installed into (its npm ``--prefix``)."""
+    _split(spec)
+    return cache_root() / "npm" / spec.replace("/", "+")
+
+
 def package_dir(spec: str) -> Path:
     """Where the package ``name@version`` is (or will be) installed: its own folder."""
     name, _ = _split(spec)
-    return cache_root() / "npm" / spec.replace("/", "+") / "node_modules" / name
+    return _install_home(spec) / "node_modules" / name
 
 
 def ensure_package(spec: str, *, timeout: float = 600) -> Path:
@@ -66,7 +72,7 @@ def ensure_package(spec: str, *, timeout: float = 600) -> Path:
             "(Debian/Ubuntu: apt-get install nodejs npm; or see https://nodejs.org)"
         )
         raise NpmError(msg)
-    home = target.parent.parent
+    home = _install_home(spec)  # not target.parent.parent: a scoped name has two parts
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".install-", dir=home.parent))
     try:

@@ -6,6 +6,9 @@
   has gone.
 - :class:`NotebookPage` opens one notebook in a Playwright page and runs, inspects and
   photographs it through JupyterLab's own objects (``window.jupyterapp``), not through pixels.
+- :class:`StaticSite` serves a folder (the JupyterLite site of ``python -m pyenvlab lite``) on
+  127.0.0.1, and :class:`TrapProxy` is the proxy of a browser context that must not reach
+  any other host: every request that arrives there is one that tried to leave.
 
 Chromium is Debian's (``apt-get install chromium``, done by ``scripts/bootstrap --dev``) driven
 by the ``playwright`` package's bundled driver: no ``playwright install`` download. Set
@@ -46,7 +49,13 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Chromium's own autofill service calls home even with background networking off (seen
+    # through the lite site test's trap proxy); nothing a page does
+    "--disable-features=AutofillServerCommunication",
 ]
+
+#: the window of every notebook page
+VIEWPORT = {"width": 1280, "height": 900}
 
 #: how long a notebook may take to run all its cells (the slowest takes about 20 s here)
 RUN_TIMEOUT_MS = 300_000
@@ -181,6 +190,9 @@ class LabServer:
     so outputs below the fold can be inspected).
     """
 
+    #: how long a notebook's kernel may take to start
+    kernel_timeout_ms = 90_000
+
     def __init__(self, root: Path, home: Path) -> None:
         self.root = root
         self.home = home
@@ -294,6 +306,10 @@ class LabServer:
         except OSError:
             return "(no log)"
 
+    def notebook_url(self, name: str) -> str:
+        """The address that opens notebook ``name`` (with no restored workspace)."""
+        return f"{self.url}/lab/tree/{name}?reset"
+
     def kernel_pids(self) -> list[int]:
         """The processes of the running kernels (children of the server)."""
         if self.process is None:
@@ -371,10 +387,13 @@ class Output:
 class NotebookPage:
     """One notebook open in JupyterLab, in its own browser context."""
 
-    def __init__(self, browser: Any, lab: LabServer, name: str) -> None:
+    def __init__(self, browser: Any, lab: LabServer | StaticSite, name: str, *, context: Any = None) -> None:
+        """``context``: a browser context to open the page in (kept open by :meth:`close`);
+        by default the page gets a new context of its own."""
         self.lab = lab
         self.name = name
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self._own_context = context is None
+        self.context = browser.new_context(viewport=VIEWPORT) if context is None else context
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
         self.dialogs: list[str] = []
@@ -392,8 +411,8 @@ class NotebookPage:
 
     def open(self) -> NotebookPage:
         """Load JupyterLab with this notebook (no restored workspace) and wait for its kernel."""
-        self.page.goto(f"{self.lab.url}/lab/tree/{self.name}?reset", wait_until="domcontentloaded")
-        self.page.wait_for_function(_KERNEL_READY, timeout=90_000)
+        self.page.goto(self.lab.notebook_url(self.name), wait_until="domcontentloaded")
+        self.page.wait_for_function(_KERNEL_READY, timeout=self.lab.kernel_timeout_ms)
         return self
 
     def close(self) -> None:
@@ -401,7 +420,10 @@ class NotebookPage:
         try:
             self.page.evaluate(f"async () => {{ await {_PANEL}.sessionContext.shutdown(); }}")
         finally:
-            self.context.close()
+            if self._own_context:
+                self.context.close()
+            else:
+                self.page.close()
 
     # -- running ------------------------------------------------------------------------------
     def _run(self, command: str, index: int | None) -> str:
@@ -527,3 +549,79 @@ class NotebookPage:
 def iter_notebooks() -> Iterator[Path]:
     """The workshop notebooks, in order."""
     yield from sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+# ---------------------------------------------------------------------------------------------
+# a static site (JupyterLite) and a proxy that catches requests leaving it
+
+
+class _QuietHandler:
+    """Mixin: no request log on stderr."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class StaticSite:
+    """A folder served over HTTP on 127.0.0.1 (a free port, bound at once: no race), in a
+    thread of this process, like ``python -m http.server -d FOLDER`` would serve it."""
+
+    #: a JupyterLite kernel loads Pyodide (~13 MB) and compiles it: slower than a local kernel
+    kernel_timeout_ms = 180_000
+
+    def __init__(self, root: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        handler = type("Handler", (_QuietHandler, http.server.SimpleHTTPRequestHandler), {})
+        self.root = root
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+        )
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="static-site", daemon=True)
+        self._thread.start()
+
+    def notebook_url(self, name: str) -> str:
+        """The address that opens notebook ``name`` in the site's JupyterLab."""
+        return f"{self.url}/lab/index.html?path={name}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=10)
+
+
+class TrapProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards nothing and records what reached it.
+
+    Give it to a browser context (``proxy={"server": trap.url}``): Chromium sends every request
+    for another host through it, from pages, workers and service workers alike, and keeps
+    loopback addresses direct. So ``trap.requests`` lists every request that tried to leave
+    the serving host (``CONNECT host:443`` for https), each answered with 403.
+    """
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        requests = self.requests = []
+
+        class Handler(_QuietHandler, http.server.BaseHTTPRequestHandler):
+            def _refuse(self) -> None:
+                requests.append(f"{self.command} {self.path}")
+                self.send_error(403, "pyenvlab test: no request may leave the serving host")
+
+            do_GET = do_POST = do_HEAD = do_PUT = do_OPTIONS = do_CONNECT = do_DELETE = _refuse
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="trap-proxy", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=10)

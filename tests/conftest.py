@@ -6,6 +6,7 @@ import importlib._bootstrap_external as _external
 import os
 import shutil
 import subprocess
+import sys
 import zipimport
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +165,43 @@ def pyodide_or_skip(version: str) -> str:
 def pyodide_spec(request: pytest.FixtureRequest) -> str:
     """Each pinned Pyodide interpreter (``"pyodide:3.14"``, ``"pyodide:3.15"``)."""
     return pyodide_or_skip(request.param)
+
+
+# ---------------------------------------------------------------------------------------------
+# the JupyterLite site (python -m pyenvlab lite), built once per session
+
+
+class LiteSite:
+    """A site built by ``python -m pyenvlab lite``: its folder and what the command printed."""
+
+    def __init__(self, path: Path, stdout: str, stderr: str) -> None:
+        self.path = path
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+@pytest.fixture(scope="session")
+def lite_site(tmp_path_factory: pytest.TempPathFactory) -> LiteSite:
+    """The workshop's JupyterLite site, built once with the real command into a temporary
+    folder (pyenvlab's cache supplies Pyodide and the wheels after the first build anywhere).
+
+    Skipped without npm or the ``[lite]`` extra (CI fails instead: bootstrap installs both).
+    """
+    from importlib.util import find_spec
+
+    from pyenvlab.lite.site import BUILD_MODULES
+
+    missing = [name for name in BUILD_MODULES if find_spec(name) is None]
+    missing += ["npm"] if shutil.which("npm") is None else []
+    if missing:
+        message = f"the lite site needs {', '.join(missing)}; run: bash scripts/bootstrap --dev"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    out = tmp_path_factory.mktemp("lite") / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "pyenvlab", "lite", str(out)],
+        capture_output=True, text=True, check=False, cwd=out.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return LiteSite(out, result.stdout, result.stderr)

@@ -188,6 +188,25 @@ def test_the_magic_line_expands_variables_like_every_magic(ip: InteractiveShell,
     assert view.trace.module("pyenvlab_expanded").error is None
 
 
+def test_trace_imports_fresh_in_a_browser_traces_here_with_the_cells_modules_forgotten(
+    ip: InteractiveShell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Pyodide (the lite site) no process starts: ``--fresh`` is the in-process stand-in,
+    and the view says so. The shadowing json.py wins as it would in a fresh interpreter."""
+    from pyenvlab.jupyter import magics
+
+    (tmp_path / "json.py").write_text("SHADOW = True\n")
+    monkeypatch.setattr(magics, "_in_browser", lambda: True)
+    monkeypatch.setattr("pyenvlab.tracing.trace_import", lambda *a, **k: pytest.fail("a process started"))
+    import json
+
+    view = run(ip, f"%%trace_imports --fresh --path {tmp_path}\nimport json\n").result
+    assert view.where == "browser"
+    assert view.trace.module("json").origin == str(tmp_path / "json.py")
+    assert sys.modules["json"] is json and not hasattr(json, "SHADOW")
+    assert "a browser cannot start another" in view._repr_mimebundle_(include=["text/plain"])["text/plain"]
+
+
 def test_trace_imports_view_options_reach_the_graph(ip: InteractiveShell) -> None:
     view = run(
         ip,

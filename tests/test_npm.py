@@ -52,3 +52,16 @@ def test_a_failed_install_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
         _npm.ensure_package("is-number@0.0.0-does-not-exist")
     assert not _npm.package_dir("is-number@0.0.0-does-not-exist").exists()
     assert [p.name for p in (tmp_path / "npm").iterdir()] == []
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
+def test_a_scoped_package_lands_where_package_dir_says(tmp_path, monkeypatch) -> None:
+    # "@scope/name": the install folder is the spec's own, not node_modules/@scope's parent
+    monkeypatch.setenv("PYENVLAB_CACHE", str(tmp_path))
+    spec = "@hpcc-js/wasm-graphviz@1.29.2"
+    path = _npm.ensure_package(spec)
+    assert path == _npm.package_dir(spec)
+    assert '"version": "1.29.2"' in (path / "package.json").read_text()
+    assert not (path.parent.parent / "node_modules").exists()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert _npm.ensure_package(spec) == path  # the second call finds it, without npm

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "abi": "show which glibc/libstdc++ an extension module needs, symbol by symbol",
     "env": "export, diff and recreate environments",
     "pyodide": "install the pinned Pyodide releases (CPython 3.14 and 3.15 in WebAssembly)",
+    "lite": "build the workshop as a JupyterLite site: static files, Python in the browser",
 }
 
 #: ``sys.path`` as the interpreter set it up for ``python -m pyenvlab`` (before pyenvlab took

@@ -192,7 +192,8 @@ class TraceMagics(_PyenvlabMagics):
             loaded = ", ".join(m.name for m in trace.modules[:8]) or "none"
             msg = f"--module {options.module}: the cell did not load it (loaded: {loaded})"
             raise UsageError(msg)
-        view = TraceView(trace, where="fresh" if fresh else "kernel", options=options, raised=raised)
+        where = ("browser" if _in_browser() else "fresh") if fresh else "kernel"
+        view = TraceView(trace, where=where, options=options, raised=raised)
         _save(view, args.json)
         if args.explore:
             from pyenvlab.jupyter.explorers import ProbeStepper
@@ -205,9 +206,18 @@ class TraceMagics(_PyenvlabMagics):
 
         if not cell.strip():
             raise UsageError("the cell is empty: nothing to trace")
+        if _in_browser() and args.python is None:  # Pyodide: no process can start
+            from pyenvlab.lite.inbrowser import trace_import as in_this_interpreter
+
+            return in_this_interpreter(cell, path=args.path, cwd=os.getcwd(), candidates=args.candidates)
         return trace_import(
             cell, python=args.python, path=args.path, cwd=os.getcwd(), candidates=args.candidates
         )
+
+
+def _in_browser() -> bool:
+    """Whether this kernel is Pyodide (a JupyterLite site), where ``--fresh`` traces in-process."""
+    return sys.platform == "emscripten"
 
 
 @magics_class

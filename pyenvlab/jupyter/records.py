@@ -26,7 +26,8 @@ class TraceView(Displayable):
     """An import trace to display with particular view options.
 
     ``where`` is ``"kernel"`` (traced in this process: modules the kernel already holds are
-    cache hits) or ``"fresh"`` (traced in a new interpreter: the real search). ``options`` are
+    cache hits), ``"fresh"`` (traced in a new interpreter: the real search) or ``"browser"``
+    (``--fresh`` in Pyodide: traced in this process with the cell's modules forgotten). ``options`` are
     the graph's :class:`~pyenvlab.render.view_options.ViewOptions`. ``raised`` is
     the exception the cell ended with (``"ExcType: message"``), if any.
     """

@@ -25,6 +25,7 @@ builtin       khaki: compiled into the interpreter
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -70,6 +71,11 @@ INSTALL_HINT = (
     "Install it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
     "or `conda install graphviz`."
 )
+if sys.platform == "emscripten":  # in a browser, Graphviz in WebAssembly draws (see pipe)
+    INSTALL_HINT = (
+        "Graphviz (WebAssembly) was still loading or is not installed with pyenvlab, so the graph "
+        "is shown as DOT source: run the cell again to draw it."
+    )
 
 FONT = "Helvetica"
 
@@ -188,9 +194,14 @@ def dot_available() -> bool:
 def pipe(graph: Any, fmt: str = "svg") -> bytes | None:
     """Render ``graph`` with ``dot`` to ``fmt`` bytes, or ``None`` when Graphviz cannot run.
 
-    Never raises for a missing or failing ``dot`` (``ExecutableNotFound``, ``OSError`` in
-    Pyodide, a ``CalledProcessError`` for a graph ``dot`` rejects).
+    Never raises for a missing or failing ``dot`` (``ExecutableNotFound``, ``OSError``, a
+    ``CalledProcessError`` for a graph ``dot`` rejects). In Pyodide, where no process can run,
+    Graphviz compiled to WebAssembly draws instead (SVG only; see ``_wasm_graphviz``).
     """
+    if sys.platform == "emscripten":
+        from pyenvlab.render._wasm_graphviz import render
+
+        return render(graph.source, fmt, graph.engine)
     try:
         import graphviz
     except ImportError:

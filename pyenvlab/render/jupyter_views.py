@@ -45,11 +45,16 @@ KERNEL_NOTE = (
     "(nothing searched). Use --fresh to see the real search in a new interpreter."
 )
 FRESH_NOTE = "Traced in a fresh interpreter, as `python -c` would run the cell."
+BROWSER_NOTE = (
+    "Traced as a fresh interpreter would run the cell, in this one: a browser cannot start "
+    "another, so the modules the cell imports were taken out of sys.modules while it ran."
+)
+NOTES = {"kernel": KERNEL_NOTE, "fresh": FRESH_NOTE, "browser": BROWSER_NOTE}
 
 
 def kernel_note(view: Any) -> str:
     """One sentence on where the trace was made (and what that means), plus any error."""
-    note = KERNEL_NOTE if view.where == "kernel" else FRESH_NOTE
+    note = NOTES.get(view.where, FRESH_NOTE)
     if view.raised:
         note += f" The cell raised {view.raised}."
     return note
