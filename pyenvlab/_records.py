@@ -670,10 +670,20 @@ class Document(Displayable):
         return {"format": self.FORMAT, "version": self.VERSION, **to_data(self)}
 
     def to_json(self, *, indent: "int | None" = None) -> str:
-        """Serialise to JSON text (``Trace.from_json(t.to_json()) == t``)."""
+        """Serialise to JSON text (``Trace.from_json(t.to_json()) == t``).
+
+        Non-ASCII text is written as it is, except lone surrogates (the undecodable bytes of a
+        file name, ``"x\\udcff"``), which become ``\\udcff`` escapes: the text always encodes
+        to UTF-8 and reads back to the same strings.
+        """
         import json
 
-        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(self.to_data(), indent=indent, ensure_ascii=False, allow_nan=False)
+        if text.isascii():
+            return text
+        import re  # (only strings hold a surrogate, and only a JSON escape stands for one)
+
+        return re.sub("[\ud800-\udfff]", lambda match: f"\\u{ord(match.group()):04x}", text)
 
     @classmethod
     def from_data(cls: "type[D]", data: "Any") -> "D":
@@ -727,8 +737,22 @@ class Document(Displayable):
         return write_text(path, self.to_json(indent=1) + "\n")
 
     @classmethod
-    def load(cls: "type[D]", path: "str | Path") -> "D":
-        """Read a document written by :meth:`save`."""
-        from pathlib import Path
+    def load(cls: "type[D]", path: "str | Path", *, limit: "int | None" = None) -> "D":
+        """Read a document written by :meth:`save`.
 
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        Only a regular file of at most ``limit`` bytes is read (default:
+        :data:`pyenvlab._files.MAX_READ_BYTES`, 512 MiB); a FIFO or a device is refused at once.
+
+        Raises:
+            OSError: the file cannot be read, is not a regular file, or is too large.
+            TraceFormatError: the file is not UTF-8 JSON text of this format.
+        """
+        from pyenvlab._files import MAX_READ_BYTES, read_bytes
+
+        data = read_bytes(path, limit=MAX_READ_BYTES if limit is None else limit)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            raise TraceFormatError(f"not UTF-8 text ({where})") from None
+        return cls.from_json(text)

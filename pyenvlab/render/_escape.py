@@ -12,20 +12,42 @@ import re
 
 __all__ = ["dot_html", "dot_label", "html_text", "term"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: What a terminal (or a reader of HTML and graphs) must not get as it is: every control and
+#: format character of Unicode 15.1 (categories Cc, Cf, Zl, Zp: C0/C1 controls such as ESC and
+#: the 8-bit CSI U+009B, bidi marks and overrides, zero-width spaces and joiners, the soft
+#: hyphen, the byte-order mark...) and lone surrogates, which is how Python spells bytes of a
+#: non-UTF-8 file name (``os.fsdecode(b"x\\xff")`` is ``"x\\udcff"``).
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _control_escape(match: re.Match[str]) -> str:
     char = match.group()
-    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-    return named.get(char, f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if code < 256:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a non-UTF-8 name (surrogateescape): the byte
+        return f"\\x{code - 0xDC00:02x}"
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
+    return f"\\u{code:04x}"
 
 
 def term(text: object) -> str:
-    """Text safe for a terminal: control characters (ESC, newline, bidi overrides) made visible.
+    """Text safe for a terminal: control characters (ESC, newline, bidi overrides, zero-width
+    characters) and the undecodable bytes of a file name made visible as escapes.
 
     >>> term("a\\nb\\x1b[31m")
     'a\\\\nb\\\\x1b[31m'
+    >>> print(term("x\\udcff\\u200b.py"))
+    x\\xff\\u200b.py
     """
     return _CONTROL.sub(_control_escape, str(text))
 

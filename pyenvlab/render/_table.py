@@ -102,7 +102,11 @@ def use_color(color: bool | None = None) -> bool:
     """Whether to colour terminal output: ``color`` if given, else only on a TTY without NO_COLOR."""
     if color is not None:
         return color
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    try:
+        tty = sys.stdout is not None and sys.stdout.isatty()
+    except (AttributeError, OSError, ValueError):  # closed, detached, or no stream at all
+        tty = False
+    return tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 class Style:
