@@ -81,3 +81,54 @@ def resolve_interpreter(
         msg = f"not an executable file: {name}"
         raise InterpreterError(msg)
     return os.path.abspath(path)
+
+
+#: what every Python since 2.4 runs: the implementation and the version, without site
+_VERSION_CODE = (
+    "import sys; name = getattr(getattr(sys, 'implementation', None), 'name', None) or 'cpython';"
+    " sys.stdout.write('%s %d.%d.%d' % ((name,) + tuple(sys.version_info[:3])))"
+)
+
+
+def interpreter_version(
+    exe: str, *, env: Mapping[str, str] | None = None, timeout: float | None = 30
+) -> tuple[str, tuple[int, ...]] | None:
+    """``("cpython", (2, 7, 18))``: the implementation and version of ``exe`` (any Python,
+    2.x included), or ``None`` when it cannot tell (not a Python, or it failed)."""
+    from pyenvlab._processes import run_bounded
+    from pyenvlab.errors import PyenvlabError
+
+    try:
+        done = run_bounded([exe, "-E", "-S", "-c", _VERSION_CODE], env=env, timeout=timeout, what=exe)
+    except PyenvlabError:
+        return None
+    name, _, version = done.stdout.strip().partition(" ")
+    try:
+        numbers = tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return None
+    return (name, numbers) if done.returncode == 0 and len(numbers) == 3 else None
+
+
+def unsupported(
+    exe: str,
+    minimum: tuple[int, int],
+    *,
+    what: str = "traces",
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = 30,
+) -> str | None:
+    """The one line to show when ``exe`` is older than ``minimum`` (``"pyenvlab traces CPython
+    3.10 and newer; this is 2.7"``) or not CPython, else ``None``. Called after a target failed,
+    to say why in words rather than with the old interpreter's own error."""
+    found = interpreter_version(exe, env=env, timeout=timeout)
+    if found is None:
+        return None
+    name, version = found
+    wanted = f"pyenvlab {what} CPython {minimum[0]}.{minimum[1]} and newer"
+    shown = ".".join(str(v) for v in version[:2])
+    if name != "cpython":
+        return f"{wanted}; {exe} is {name} {shown}"
+    if version[:2] < minimum:
+        return f"{wanted}; this is {shown} ({exe})"
+    return None

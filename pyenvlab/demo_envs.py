@@ -35,7 +35,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from pyenvlab.errors import InterpreterError, PyenvlabError
+from pyenvlab.errors import PyenvlabError
 from pyenvlab.interpreter.records import VenvFile, VenvReport
 
 __all__ = [
@@ -52,37 +52,36 @@ __all__ = [
     "write_project",
 ]
 
-TIMEOUT = 300
+#: seconds each command of a demo (a venv, pip, a build) may take before it is stopped with
+#: every process it started (the functions' ``timeout=``)
+TIMEOUT = 300.0
 
 
 def _python(python: str | os.PathLike[str] | None) -> str:
     return sys.executable if python is None else os.fspath(python)
 
 
-def python_version(python: str | os.PathLike[str] | None = None) -> str:
+def python_version(python: str | os.PathLike[str] | None = None, *, timeout: float | None = TIMEOUT) -> str:
     """``"X.Y"`` of ``python`` (default: this interpreter)."""
     if python is None:
         return f"{sys.version_info[0]}.{sys.version_info[1]}"
-    done = _run([_python(python), "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+    code = "import sys; print('%d.%d' % sys.version_info[:2])"
+    done = _run([_python(python), "-I", "-S", "-c", code], timeout=timeout)
     return done.stdout.strip()
 
 
 def _run(
-    argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None
-):
-    try:
-        done = subprocess.run(
-            list(argv),
-            env=None if env is None else dict(env),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        msg = f"cannot run {argv[0]}: no such file"
-        raise InterpreterError(msg) from None
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    timeout: float | None = TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` bounded (:func:`pyenvlab._processes.run_bounded`); raise on failure."""
+    from pyenvlab._processes import run_bounded
+
+    ran = run_bounded(argv, env=env, cwd=cwd, timeout=timeout, what=os.fspath(argv[0]))
+    done = subprocess.CompletedProcess([os.fspath(a) for a in argv], ran.returncode, ran.stdout, ran.stderr)
     if done.returncode != 0:
         tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-4:])
         msg = f"{' '.join(str(a) for a in argv[:4])} ... failed (exit status {done.returncode}): {tail}"
@@ -93,11 +92,17 @@ def _run(
 # -- Solution 1: a common prefix directory ----------------------------------------------------
 
 
-def make_prefix(root: str | os.PathLike[str], python: str | os.PathLike[str] | None = None) -> Path:
+def make_prefix(
+    root: str | os.PathLike[str],
+    python: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = TIMEOUT,
+) -> Path:
     """Create the common prefix layout ``root/bin`` and ``root/lib/pythonX.Y/site-packages``."""
     path = Path(root).absolute()
     (path / "bin").mkdir(parents=True, exist_ok=True)
-    (path / "lib" / f"python{python_version(python)}" / "site-packages").mkdir(parents=True, exist_ok=True)
+    version = python_version(python, timeout=timeout)
+    (path / "lib" / f"python{version}" / "site-packages").mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -221,13 +226,15 @@ def build_sdist(
     project: str | os.PathLike[str],
     dist_dir: str | os.PathLike[str],
     python: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = TIMEOUT,
 ) -> Path:
     """Build a source distribution with setuptools' build backend (offline, no isolation)."""
     root = Path(project).absolute()
     out = Path(dist_dir).absolute()
     out.mkdir(parents=True, exist_ok=True)
     code = "import sys, setuptools.build_meta as b; sys.stdout.write(b.build_sdist(sys.argv[1]))"
-    done = _run([_python(python), "-c", code, str(out)], cwd=root)
+    done = _run([_python(python), "-c", code, str(out)], cwd=root, timeout=timeout)
     return out / done.stdout.strip().splitlines()[-1]
 
 
@@ -246,6 +253,7 @@ def pip_install_prefix(
     find_links: str | os.PathLike[str],
     *,
     python: str | os.PathLike[str] | None = None,
+    timeout: float | None = TIMEOUT,
 ) -> subprocess.CompletedProcess[str]:
     """``pip install --prefix PREFIX --ignore-installed --no-index --find-links DIR REQS``.
 
@@ -269,7 +277,7 @@ def pip_install_prefix(
         "--no-warn-script-location",
         *requirements,
     ]
-    return _run(argv, env=_pip_env())
+    return _run(argv, env=_pip_env(), timeout=timeout)
 
 
 def pip_download(
@@ -278,6 +286,7 @@ def pip_download(
     find_links: str | os.PathLike[str],
     *,
     python: str | os.PathLike[str] | None = None,
+    timeout: float | None = TIMEOUT,
 ) -> list[Path]:
     """``pip download --no-index --find-links DIR -d DEST REQS``: the files pip saved."""
     out = Path(dest).absolute()
@@ -296,7 +305,7 @@ def pip_download(
         str(out),
         *requirements,
     ]
-    _run(argv, env=_pip_env())
+    _run(argv, env=_pip_env(), timeout=timeout)
     return sorted(set(out.iterdir()) - before)
 
 
@@ -310,6 +319,7 @@ def make_venv(
     system_site_packages: bool = False,
     copies: bool = False,
     with_pip: bool = False,
+    timeout: float | None = TIMEOUT,
 ) -> Path:
     """``python -m venv`` (``--without-pip`` unless ``with_pip``); returns the venv directory."""
     target = Path(path).absolute()
@@ -320,7 +330,7 @@ def make_venv(
         argv.append("--copies")
     if not with_pip:
         argv.append("--without-pip")
-    _run([*argv, str(target)])
+    _run([*argv, str(target)], timeout=timeout)
     return target
 
 

@@ -4,7 +4,7 @@ Every error we raise for bad input derives from :class:`PyenvlabError`, so the C
 Jupyter magics can turn it into one readable line instead of a traceback.
 """
 
-__all__ = ["InterpreterError", "PyenvlabError", "TraceFormatError"]
+__all__ = ["InterpreterError", "InterpreterTimeout", "PyenvlabError", "TraceFormatError"]
 
 
 class PyenvlabError(Exception):
@@ -25,3 +25,8 @@ class TraceFormatError(PyenvlabError, ValueError):
 
 class InterpreterError(PyenvlabError):
     """A target interpreter is missing, unusable, or failed while being traced."""
+
+
+class InterpreterTimeout(InterpreterError):
+    """A target interpreter did not finish within ``timeout=`` (``--timeout``); it and every
+    process it started have been killed."""

@@ -95,7 +95,7 @@ def trace_import(
     cwd: "str | os.PathLike[str] | None" = None,
     path: "Sequence[str | os.PathLike[str]] | None" = None,
     candidates: bool = False,
-    timeout: float | None = 120,
+    timeout: float | None = 120.0,
     lazy_imports: str | None = None,
 ) -> "Trace":
     """Trace what a fresh interpreter does to run ``code_or_module``.
@@ -177,6 +177,11 @@ def trace_import(
             command += ["--lazy-imports", lazy_imports]
         result = run_bounded(command, env=environment, cwd=cwd, timeout=timeout, what=exe)
         if not out.exists():
+            from pyenvlab._interpreters import unsupported
+
+            too_old = unsupported(exe, (3, 10), env=environment)
+            if too_old is not None:
+                raise InterpreterError(too_old)
             detail = (result.stderr.strip().splitlines() or ["no error output"])[-1]
             msg = f"{exe} produced no trace (exit status {result.returncode}): {detail}"
             raise InterpreterError(msg)

@@ -17,7 +17,6 @@ import difflib
 import json
 import os
 import platform
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
@@ -28,6 +27,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pyenvlab._processes import DEFAULT_TIMEOUT, run_bounded
 from pyenvlab.anatomy.records import DepEdge, DepGraph, SkippedRequirement
 from pyenvlab.errors import InterpreterError, PyenvlabError
 
@@ -56,33 +56,34 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def interpreter_facts(python: str, *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+def interpreter_facts(
+    python: str, *, env: Mapping[str, str] | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> dict[str, Any]:
     """``{"path": [...], "environment": {...}, "executable": ...}`` of another interpreter: its
     ``sys.path`` as it starts normally (without the current directory) and its marker variables.
     ``env`` is its whole environment (default: ours, so a ``PYTHONPATH`` set here counts).
 
     Raises:
-        InterpreterError: if ``python`` cannot be run.
+        InterpreterError: if ``python`` cannot be run, fails, or does not finish within
+            ``timeout`` seconds (``InterpreterTimeout``; it is killed).
     """
+    from pyenvlab._interpreters import resolve_interpreter
+
+    exe = resolve_interpreter(python, env=env)
     with tempfile.TemporaryDirectory(prefix="pyenvlab-") as tmp:
         out = os.path.join(tmp, "facts.json")
-        try:
-            proc = subprocess.run(
-                [python, "-c", _FACTS, out],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                cwd=tmp,
-                check=False,
-                env=None if env is None else dict(env),
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise InterpreterError(f"cannot run {python}: {exc}") from None
+        proc = run_bounded([exe, "-c", _FACTS, out], env=env, cwd=tmp, timeout=timeout, what=python)
         if proc.returncode != 0 or not os.path.exists(out):
+            from pyenvlab._interpreters import unsupported
+
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise InterpreterError(f"{python} failed (exit {proc.returncode}): {last}")
-        with open(out, encoding="utf-8") as stream:
-            return json.load(stream)
+            too_old = unsupported(exe, (3, 6), what="reads the environments of", env=env)
+            raise InterpreterError(too_old or f"{python} failed (exit {proc.returncode}): {last}")
+        try:
+            with open(out, encoding="utf-8") as stream:
+                return json.load(stream)
+        except (OSError, ValueError) as exc:
+            raise InterpreterError(f"{python} wrote facts pyenvlab cannot read: {exc}") from None
 
 
 def installed_distributions(path: Sequence[str] | None = None) -> dict[str, metadata.Distribution]:
@@ -131,6 +132,7 @@ def deps(
     path: Sequence[str] | None = None,
     environment: dict[str, str] | None = None,
     python: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> DepGraph:
     """The transitive requirement graph of an installed distribution.
 
@@ -141,9 +143,11 @@ def deps(
         environment: marker variables overriding this interpreter's (e.g. ``{"sys_platform": "win32"}``).
         python: inspect the environment of another interpreter (a venv's ``bin/python``): its
             ``sys.path`` and marker variables are asked from it (the metadata is read from here).
+        timeout: seconds ``python`` may take to answer (``None``: no limit).
 
     Raises:
         PyenvlabError: if the distribution is not installed (the message suggests close names).
+        InterpreterError: if ``python`` cannot be run or does not answer in time.
     """
     try:
         root_req = Requirement(distribution)
@@ -151,7 +155,7 @@ def deps(
         raise PyenvlabError(f"{distribution!r} is not a distribution name (like 'requests[socks]')") from None
     base_env: dict[str, str] = dict(default_environment())
     if python is not None:
-        facts = interpreter_facts(python)
+        facts = interpreter_facts(python, timeout=timeout)
         base_env = facts["environment"]
         path = facts["path"] if path is None else path
     index = installed_distributions(path)

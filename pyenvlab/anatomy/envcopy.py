@@ -21,13 +21,13 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from pyenvlab._processes import DEFAULT_TIMEOUT, Deadline, run_bounded
 from pyenvlab.anatomy.dependencies import installed_distributions, interpreter_facts
 from pyenvlab.anatomy.records import (
     DiffEntry,
@@ -39,7 +39,10 @@ from pyenvlab.anatomy.records import (
 )
 from pyenvlab.errors import InterpreterError, PyenvlabError
 
-__all__ = ["check_relocatable", "diff", "export", "read_export", "recreate"]
+__all__ = ["RECREATE_TIMEOUT", "check_relocatable", "diff", "export", "read_export", "recreate"]
+
+#: seconds :func:`recreate` may take by default (making the venv and installing into it)
+RECREATE_TIMEOUT = 600.0
 
 
 def _exported(dist: metadata.Distribution, name: str) -> ExportedPackage:
@@ -58,7 +61,11 @@ def _exported(dist: metadata.Distribution, name: str) -> ExportedPackage:
 
 
 def export(
-    python: str | None = None, *, path: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+    python: str | None = None,
+    *,
+    path: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> EnvExport:
     """The pinned distributions of an environment.
 
@@ -67,16 +74,17 @@ def export(
             this one. Its ``sys.path`` is asked from it; the metadata is read from here.
         path: directories to read instead of the interpreter's ``sys.path``.
         env: the whole environment ``python`` runs with (default: ours, ``PYTHONPATH`` included).
+        timeout: seconds ``python`` may take to answer (``None``: no limit).
 
     Raises:
-        InterpreterError: if ``python`` cannot be run.
+        InterpreterError: if ``python`` cannot be run or does not answer in time.
     """
     if python is None:
         version, executable = platform.python_version(), sys.executable
         system = f"{platform.system()}-{platform.machine()}"
         search = list(path) if path is not None else [p for p in sys.path if p]
     else:
-        facts = interpreter_facts(python, env=env)
+        facts = interpreter_facts(python, env=env, timeout=timeout)
         env = facts["environment"]
         version, executable = env["python_full_version"], facts["executable"]
         system = f"{env['platform_system']}-{env['platform_machine']}"
@@ -87,36 +95,61 @@ def export(
 
 
 _PIN = re.compile(r"^\s*-?\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==|=)\s*([^\s=;#]+)")
+#: a line of YAML structure: ``key:`` / ``key: value`` or a list item ``- value``
+_YAML_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.-]*\s*:(?:\s.*)?|-\s.*|-)$")
 
 
 def read_export(path: str | Path) -> EnvExport:
     """Read an export file: pyenvlab's JSON, a pinned ``requirements.txt`` (``name==version``) or
     an ``environment.yml`` (its conda ``name=version`` entries and its ``pip:`` section).
 
+    A requirements file must pin every requirement it lists (lines that start with ``-`` are
+    pip options and are skipped); a file that pins nothing is refused rather than read as an
+    empty environment.
+
     Raises:
-        PyenvlabError: if the file cannot be read.
+        PyenvlabError: if the file cannot be read, is not UTF-8 text, or is none of the three
+            forms (the message names the first line that is not).
     """
+    from pyenvlab._files import read_bytes
+    from pyenvlab.render._escape import term
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path).decode("utf-8")
     except OSError as exc:
-        raise PyenvlabError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise PyenvlabError(f"cannot read {term(path)}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PyenvlabError(f"{term(path)} is not a UTF-8 text file") from None
     if text.lstrip().startswith("{"):
         return EnvExport.from_json(text)
     from packaging.utils import canonicalize_name
 
+    lines = [(n, line.split("#", 1)[0].rstrip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line.strip()]
+    yml = path.suffix in (".yml", ".yaml") or any(re.match(r"^dependencies\s*:", ln) for _, ln in lines)
     python = "unknown"
     packages: dict[str, ExportedPackage] = {}
-    for line in text.splitlines():
-        stripped = line.split("#", 1)[0].strip()
+    for number, line in lines:
+        stripped = line.strip()
         match = _PIN.match(stripped)
         if not match:
-            continue
+            if yml and _YAML_LINE.match(line):
+                continue
+            if not yml and stripped.startswith("-"):
+                continue  # a pip option (--hash=..., -i URL): it pins nothing
+            form = "an environment.yml line" if yml else "a pinned requirement (name==version)"
+            msg = f"{term(path)} line {number} is not {form}: '{term(stripped[:80])}'"
+            raise PyenvlabError(msg)
         name, version = canonicalize_name(match.group(1)), match.group(2)
         if name == "python":
             python = version
             continue
         packages[name] = ExportedPackage(name=name, version=version)
+    if not packages and python == "unknown":
+        what = "an environment.yml" if yml else "a requirements file"
+        msg = f"{term(path)} pins no distribution: it is not an export (JSON), {what} or an environment.yml"
+        raise PyenvlabError(msg)
     return EnvExport(
         python=python,
         executable=str(path),
@@ -126,7 +159,9 @@ def read_export(path: str | Path) -> EnvExport:
 
 
 def _as_export(
-    side: EnvExport | str | os.PathLike[str], env: Mapping[str, str] | None = None
+    side: EnvExport | str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> tuple[str, EnvExport]:
     if isinstance(side, EnvExport):
         return side.executable, side
@@ -139,7 +174,7 @@ def _as_export(
         raise PyenvlabError(f"{text} is neither an interpreter, an environment nor an export file")
     if candidate.suffix in (".json", ".txt", ".yml", ".yaml", ".in") or not os.access(text, os.X_OK):
         return text, read_export(candidate)
-    return text, export(python=text, env=env)
+    return text, export(python=text, env=env, timeout=timeout)
 
 
 def diff(
@@ -147,15 +182,16 @@ def diff(
     right: EnvExport | str | os.PathLike[str],
     *,
     env: Mapping[str, str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> EnvDiff:
     """The distributions that differ between two environments.
 
     Each side is an :class:`EnvExport`, an export file (JSON, requirements.txt, environment.yml),
     an interpreter (``.venv/bin/python``) or an environment directory. ``env`` is the environment
-    interpreters run with (default: ours).
+    interpreters run with (default: ours); ``timeout`` the seconds each may take to answer.
     """
-    left_name, a = _as_export(left, env)
-    right_name, b = _as_export(right, env)
+    left_name, a = _as_export(left, env, timeout)
+    right_name, b = _as_export(right, env, timeout)
     av = {p.name: p.version for p in a.packages}
     bv = {p.name: p.version for p in b.packages}
     entries = tuple(
@@ -182,24 +218,64 @@ def recreate(
     find_links: Sequence[str | os.PathLike[str]] = (),
     no_index: bool | None = None,
     skip: Sequence[str] = ("pip", "setuptools", "wheel", "pyenvlab"),
+    timeout: float | None = RECREATE_TIMEOUT,
 ) -> Path:
     """Create a new venv at ``target`` holding the pinned distributions of ``source``.
 
     The venv is made ``--without-pip`` by ``python`` (default: this interpreter) and filled by
     this interpreter's pip with ``--python``. With ``find_links`` (directories of wheels) the
     install is offline (``--no-index``) unless ``no_index=False``. Returns the new interpreter.
+    ``timeout`` bounds the whole call (the venv and pip); when it is up, both are killed.
 
     Raises:
-        InterpreterError: if the venv cannot be created or pip fails (pip's last line is kept).
+        InterpreterError: if the venv cannot be created, pip fails (pip's last line is kept), or
+            the time is up.
     """
-    _, exported = _as_export(source) if not isinstance(source, EnvExport) else ("", source)
+    deadline = Deadline(timeout)
+    if isinstance(source, EnvExport):
+        exported = source
+    else:
+        _, exported = _as_export(source, timeout=deadline.timeout_left())
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise PyenvlabError(f"{target} exists and is not an empty directory")
+    existed = target.exists()
+    try:
+        return _make_venv(
+            exported,
+            target,
+            python=python,
+            find_links=find_links,
+            no_index=no_index,
+            skip=skip,
+            deadline=deadline,
+        )
+    except BaseException:  # a failed, timed-out or interrupted recreate leaves nothing behind
+        import shutil
+
+        if existed:
+            for child in target.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink()
+        else:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+
+
+def _make_venv(
+    exported: EnvExport,
+    target: Path,
+    *,
+    python: str | None,
+    find_links: Sequence[str | os.PathLike[str]],
+    no_index: bool | None,
+    skip: Sequence[str],
+    deadline: Deadline,
+) -> Path:
     base = python or sys.executable
-    made = subprocess.run(
-        [base, "-m", "venv", "--without-pip", str(target)], capture_output=True, text=True, check=False
-    )
+    made = run_bounded([base, "-m", "venv", "--without-pip", str(target)], deadline=deadline, what=base)
     if made.returncode != 0:
         raise InterpreterError(f"cannot create a venv with {base}: {made.stderr.strip()[-300:]}")
     new_python = target / "bin" / "python"
@@ -225,7 +301,7 @@ def recreate(
             command.append("--no-index")
         for link in find_links:
             command += ["--find-links", os.fspath(link)]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = run_bounded(command, deadline=deadline, what="pip")
         if done.returncode != 0:
             last = [line for line in done.stderr.splitlines() if line.strip()][-1:] or ["(no output)"]
             raise InterpreterError(f"pip could not recreate the environment: {last[0]}")

@@ -334,23 +334,36 @@ class EnvExport(Document):
     packages: tuple[ExportedPackage, ...]
 
     def requirements(self) -> str:
-        """Pinned requirements (``name==version`` lines) that ``pip install -r`` accepts."""
-        lines = [f"# exported by pyenvlab from {self.executable} (Python {self.python}, {self.platform})"]
-        lines += [f"{p.name}=={p.version}" for p in self.packages]
+        """Pinned requirements (``name==version`` lines) that ``pip install -r`` accepts.
+
+        Names and versions come from package metadata: control characters in them (an escape
+        sequence in a ``Version:`` field) are written as visible escapes, never as they are.
+        """
+        from pyenvlab.render._escape import term
+
+        lines = [
+            f"# exported by pyenvlab from {term(self.executable)}"
+            f" (Python {term(self.python)}, {term(self.platform)})"
+        ]
+        lines += [f"{term(p.name)}=={term(p.version)}" for p in self.packages]
         return "\n".join(lines) + "\n"
 
     def environment_yml(self, name: str = "exported") -> str:
-        """The export as a conda ``environment.yml``: python pinned, the rest under ``pip:``."""
-        major_minor = ".".join(self.python.split(".")[:2])
+        """The export as a conda ``environment.yml``: python pinned, the rest under ``pip:``
+        (escaped like :meth:`requirements`)."""
+        from pyenvlab.render._escape import term
+
+        major_minor = ".".join(term(self.python).split(".")[:2])
         lines = [
-            f"name: {name}",
+            f"name: {term(name)}",
             "channels:",
             "  - conda-forge",
             "dependencies:",
             f"  - python={major_minor}",
         ]
         if self.packages:
-            lines += ["  - pip", "  - pip:"] + [f"    - {p.name}=={p.version}" for p in self.packages]
+            pins = [f"    - {term(p.name)}=={term(p.version)}" for p in self.packages]
+            lines += ["  - pip", "  - pip:", *pins]
         return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from pyenvlab._processes import DEFAULT_TIMEOUT, Deadline
 from pyenvlab.interpreter.records import DoctorReport, Finding
 
 __all__ = ["RULES", "doctor"]
@@ -192,8 +193,8 @@ def _check_missing(sys_path: Sequence[str], cwd: str) -> list[Finding]:
     return findings
 
 
-def _check_pth(env: Mapping[str, str], cwd: str) -> list[Finding]:
-    from pyenvlab.errors import PyenvlabError
+def _check_pth(env: Mapping[str, str], cwd: str, deadline: Deadline) -> list[Finding]:
+    from pyenvlab.errors import InterpreterTimeout, PyenvlabError
     from pyenvlab.interpreter.tracer import startup
 
     flags = []
@@ -202,7 +203,9 @@ def _check_pth(env: Mapping[str, str], cwd: str) -> list[Finding]:
     if sys.flags.no_user_site:
         flags.append("-s")
     try:
-        trace = startup(sys.executable, env=env, cwd=cwd, flags=flags)
+        trace = startup(sys.executable, env=env, cwd=cwd, flags=flags, timeout=deadline.timeout_left())
+    except InterpreterTimeout:
+        raise
     except PyenvlabError as exc:
         return [Finding("pth-error", "info", f"could not trace this interpreter's startup: {exc}", "-", None)]
     findings = []
@@ -240,24 +243,21 @@ def _shebang(path: str) -> str | None:
     return parts[0]
 
 
-def _prefix_of(python: str, env: Mapping[str, str]) -> str | None:
-    import subprocess
+def _prefix_of(python: str, env: Mapping[str, str], deadline: Deadline) -> str | None:
+    from pyenvlab._processes import run_bounded
+    from pyenvlab.errors import InterpreterTimeout, PyenvlabError
 
+    code = "import sys; sys.stdout.write(sys.prefix)"
     try:
-        done = subprocess.run(
-            [python, "-I", "-c", "import sys; sys.stdout.write(sys.prefix)"],
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        done = run_bounded([python, "-I", "-c", code], env=env, deadline=deadline, what=python)
+    except InterpreterTimeout:
+        raise
+    except PyenvlabError:
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def _check_pip(env: Mapping[str, str]) -> list[Finding]:
+def _check_pip(env: Mapping[str, str], deadline: Deadline) -> list[Finding]:
     import shutil
 
     path = env.get("PATH", os.defpath)
@@ -269,7 +269,7 @@ def _check_pip(env: Mapping[str, str]) -> list[Finding]:
         return []  # a launcher (e.g. a pyenv shim): nothing to compare
     if not os.path.isabs(interpreter):
         interpreter = shutil.which(interpreter, path=path) or interpreter
-    pip_prefix, python_prefix = _prefix_of(interpreter, env), _prefix_of(python, env)
+    pip_prefix, python_prefix = _prefix_of(interpreter, env, deadline), _prefix_of(python, env, deadline)
     if pip_prefix is None or python_prefix is None or pip_prefix == python_prefix:
         return []
     return [
@@ -322,6 +322,7 @@ def doctor(
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
     trace_startup: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> DoctorReport:
     """Diagnose this interpreter's environment.
 
@@ -332,7 +333,13 @@ def doctor(
         cwd: the working directory (default: the current one).
         trace_startup: also trace a fresh start of this interpreter to find failing ``.pth``
             lines (a few subprocesses).
+        timeout: seconds the interpreters the checks run may take in all (``None``: no limit).
+
+    Raises:
+        InterpreterTimeout: an interpreter the checks ran did not finish in time (it and
+            what it started were killed).
     """
+    deadline = Deadline(timeout)
     path = list(sys.path if sys_path is None else sys_path)
     environ = dict(os.environ if env is None else env)
     workdir = cwd or os.getcwd()
@@ -341,9 +348,9 @@ def doctor(
     findings += _check_user_site(path)
     findings += _check_pythonpath_in_venv(environ)
     if trace_startup:
-        findings += _check_pth(environ, workdir)
+        findings += _check_pth(environ, workdir, deadline)
     findings += _check_missing(path, workdir)
-    findings += _check_pip(environ)
+    findings += _check_pip(environ, deadline)
     findings += _check_venv_base(environ, workdir)
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: order[f.severity])

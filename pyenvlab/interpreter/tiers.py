@@ -18,12 +18,12 @@ import dataclasses
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pyenvlab._processes import DEFAULT_TIMEOUT, Deadline, run_bounded
 from pyenvlab.errors import InterpreterError
 from pyenvlab.interpreter.records import Comparison, Method, StartupProbe
 
@@ -42,7 +42,8 @@ __all__ = [
 
 #: the ``sys`` values every stage is compared on
 FIELDS = ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix", "executable")
-TIMEOUT = 120
+#: seconds a whole startup trace may take by default (``startup(timeout=)``)
+TIMEOUT = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Start:
 
     ``before`` is ``sys.*`` of a real start with ``-S`` (the search ran, ``site`` did not);
     ``getpath_data`` what ``getpath_probe.py`` wrote (``None`` when it wrote nothing) and
-    ``getpath_stderr`` what it printed.
+    ``getpath_stderr`` what it printed; ``deadline`` is what is left of the trace's time (a
+    tier that runs the target, such as strace, must finish by then).
     """
 
     target: str
@@ -64,6 +66,7 @@ class Start:
     before: Mapping[str, Any]
     getpath_data: Mapping[str, Any] | None = None
     getpath_stderr: str = ""
+    deadline: Deadline | None = None
 
     @property
     def python(self) -> str:
@@ -269,6 +272,7 @@ class StraceTier:
             environ=start.environ,
             workdir=start.workdir,
             tmpdir=start.tmpdir,
+            deadline=start.deadline,
         )
         found = [p.path for p in probes if p.purpose == "stdlib landmark" and p.result]
         sub = f"/lib/python{start.version[0]}.{start.version[1]}/os.py"
@@ -314,9 +318,15 @@ def _strace_probes(
     environ: Mapping[str, str],
     workdir: str,
     tmpdir: Path,
+    deadline: Deadline | None = None,
 ) -> tuple[list[StartupProbe], str | None]:
     """The file checks of a real ``-S`` start, read from ``strace``, and a note when strace
-    recorded none (it could not run, or could not trace: ptrace forbidden, a timeout)."""
+    recorded none (it could not run, or could not trace: ptrace forbidden).
+
+    Raises:
+        InterpreterError: the traced start did not finish by ``deadline`` (strace and the
+            target are killed).
+    """
     log = tmpdir / "strace.txt"
     bash = shutil.which("bash") or "/bin/bash"
     argv = [
@@ -337,12 +347,11 @@ def _strace_probes(
         "-c",
         "pass",
     ]
+    deadline = deadline or Deadline(TIMEOUT)
+    run = run_bounded(argv, env=environ, cwd=workdir, deadline=deadline, what=f"strace of {target}")
     try:
-        run = subprocess.run(
-            argv, env=dict(environ), cwd=workdir, capture_output=True, timeout=TIMEOUT, check=False
-        )
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except OSError as exc:
         return [], f"strace could not trace the start: {exc}"
     start = 0
     for index, line in enumerate(lines):
@@ -376,7 +385,7 @@ def _strace_probes(
     if last is not None:
         probes[last + 1 :] = [dataclasses.replace(p, purpose="import system") for p in probes[last + 1 :]]
     if not probes:
-        said = _tail(run.stderr.decode("utf-8", "replace")) or "no message"
+        said = _tail(run.stderr) or "no message"
         return [], f"strace recorded no file checks (exit status {run.returncode}: {said})"
     return probes, None
 

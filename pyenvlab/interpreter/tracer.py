@@ -22,18 +22,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pyenvlab._interpreters import is_pyodide, resolve_interpreter
+from pyenvlab._interpreters import is_pyodide, resolve_interpreter, unsupported
+from pyenvlab._processes import DEFAULT_TIMEOUT, Deadline, run_bounded, start_bounded
 from pyenvlab.errors import InterpreterError
 from pyenvlab.interpreter import site_stage, tiers
 from pyenvlab.interpreter.provenance import path_entries
 from pyenvlab.interpreter.records import Method, PathReport, StartupTrace
-from pyenvlab.interpreter.tiers import FIELDS, TIMEOUT, Start, _tail
+from pyenvlab.interpreter.tiers import FIELDS, Start, _tail
 
 __all__ = ["FLAGS", "path_report", "resolve_interpreter", "startup"]
 
@@ -56,22 +56,10 @@ def _is_script(path: str) -> bool:
         return False
 
 
-def _real_binary(launcher: str, env: Mapping[str, str], cwd: str) -> str:
+def _real_binary(launcher: str, env: Mapping[str, str], cwd: str, deadline: Deadline) -> str:
     """The interpreter a launcher script (a pyenv shim, a wrapper) really runs."""
     code = "import sys; sys.stdout.write(sys.executable)"
-    try:
-        done = subprocess.run(
-            [launcher, "-S", "-c", code],
-            env=dict(env),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except OSError as exc:
-        msg = f"cannot run {launcher}: {exc.strerror or exc}"
-        raise InterpreterError(msg) from None
+    done = run_bounded([launcher, "-S", "-c", code], env=env, cwd=cwd, deadline=deadline, what=launcher)
     real = done.stdout.strip()
     if done.returncode != 0 or not os.path.isabs(real) or not os.access(real, os.X_OK):
         msg = f"{launcher} is not a Python interpreter ({_tail(done.stderr or done.stdout) or 'no output'})"
@@ -83,39 +71,31 @@ def _real_binary(launcher: str, env: Mapping[str, str], cwd: str) -> str:
 
 
 class _Run:
+    """One process of the target, started at once and collected by :meth:`result`."""
+
     def __init__(self, argv: list[str], executable: str, env: Mapping[str, str], cwd: str, out: Path):
         self.out = out
         self.argv = argv
-        try:
-            self.proc = subprocess.Popen(
-                argv,
-                executable=executable,
-                env=dict(env),
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-            )
-        except OSError as exc:
-            msg = f"cannot run {executable}: {exc.strerror or exc}"
-            raise InterpreterError(msg) from None
+        self.process = start_bounded(argv, executable=executable, env=env, cwd=cwd, what=executable)
 
-    def result(self) -> tuple[dict[str, Any] | None, str, int]:
-        try:
-            _, stderr = self.proc.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-            return None, f"timed out after {TIMEOUT} s", -1
+    def result(self, deadline: Deadline) -> tuple[dict[str, Any] | None, str, int]:
+        """What the probe wrote (``None``: nothing readable), its stderr and exit status.
+
+        Raises:
+            InterpreterError: the deadline passed first (the process group is killed).
+        """
+        done = self.process.wait(deadline.remaining(), budget=deadline.timeout)
         data = None
         if self.out.exists():
             try:
                 data = json.loads(self.out.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 data = None
-        return data, stderr, self.proc.returncode
+        return data, done.stderr, done.returncode
+
+    def kill(self) -> None:
+        """Stop the process and everything it started (when another one failed)."""
+        self.process.kill()
 
 
 def _check_flags(flags: Sequence[str]) -> tuple[str, ...]:
@@ -139,6 +119,7 @@ def startup(
     flags: Sequence[str] = (),
     script: str | os.PathLike[str] | None = None,
     method: Method | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> StartupTrace:
     """Trace how ``python`` starts: its prefix search, ``site``, and the resulting ``sys.path``.
 
@@ -157,21 +138,33 @@ def startup(
         method: force a tier instead of the best available one: ``"getpath"`` (3.11+),
             ``"strace"`` (Linux with strace; works for every version, handy to compare with
             the getpath tier) or ``"model"`` (pyenvlab's own description of the search).
+        timeout: seconds the whole trace may take (the processes of the target run side by
+            side, strace after them); when they are up, every process of the target is killed
+            and ``InterpreterError`` says so. ``None``: no limit.
 
     Returns:
         A :class:`StartupTrace`; ``method`` says which tier traced the search and
         ``verified`` whether every traced value equals the interpreter's own.
 
     Raises:
-        InterpreterError: the interpreter is missing, not Python, too old (< 3.8), or cannot
-            start with this environment (the message carries its last stderr lines).
+        InterpreterError: the interpreter is missing, not Python, too old (< 3.8), cannot
+            start with this environment (the message carries its last stderr lines), or did not
+            finish within ``timeout``.
     """
     if is_pyodide(python):  # CPython in WebAssembly: pyenvlab/pyodide/startup.py
         from pyenvlab.pyodide.startup import startup as startup_in_pyodide
 
         return startup_in_pyodide(
-            python, env=env, cwd=cwd, argv0=argv0, flags=flags, script=script, method=method
+            python,
+            env=env,
+            cwd=cwd,
+            argv0=argv0,
+            flags=flags,
+            script=script,
+            method=method,
+            timeout=timeout,
         )
+    deadline = Deadline(timeout)
     environ = dict(os.environ if env is None else env)
     workdir = os.path.abspath(os.fspath(cwd)) if cwd is not None else os.getcwd()
     if not os.path.isdir(workdir):
@@ -181,10 +174,16 @@ def startup(
     if method not in (None, *tiers.TIERS):
         msg = f"unknown method {method!r} (choose getpath, strace or model)"
         raise InterpreterError(msg)
-    target, argv0, notes = _target(python, argv0, environ, workdir)
+    target, argv0, notes = _target(python, argv0, environ, workdir, deadline)
     with tempfile.TemporaryDirectory(prefix="pyenvlab-startup-") as tmp:
         runs = _Probes(
-            target=target, argv0=argv0, flags=flags, environ=environ, workdir=workdir, tmpdir=Path(tmp)
+            target=target,
+            argv0=argv0,
+            flags=flags,
+            environ=environ,
+            workdir=workdir,
+            tmpdir=Path(tmp),
+            deadline=deadline,
         )
         truth, site_data, start = runs.results()
         found = tiers.search(start, method)
@@ -199,7 +198,11 @@ def startup(
 
 
 def _target(
-    python: str | os.PathLike[str] | None, argv0: str | None, environ: Mapping[str, str], workdir: str
+    python: str | os.PathLike[str] | None,
+    argv0: str | None,
+    environ: Mapping[str, str],
+    workdir: str,
+    deadline: Deadline,
 ) -> tuple[str, str, list[str]]:
     """The interpreter binary to run, the ``argv[0]`` it sees, and a note when ``python`` was a
     launcher script (a pyenv shim, a wrapper) rather than the interpreter itself."""
@@ -209,7 +212,7 @@ def _target(
     else:
         target = resolve_interpreter(python, env=environ, cwd=workdir)
     if _is_script(target):
-        real = _real_binary(target, environ, workdir)
+        real = _real_binary(target, environ, workdir, deadline)
         notes.append(f"{target} is a launcher script, not an interpreter: it runs {real}")
         if argv0 is None or argv0 == target:
             argv0 = real
@@ -229,21 +232,34 @@ class _Probes:
         environ: Mapping[str, str],
         workdir: str,
         tmpdir: Path,
+        deadline: Deadline,
     ) -> None:
         self.target, self.argv0, self.flags = target, argv0, flags
         self.environ, self.workdir, self.tmpdir = environ, workdir, tmpdir
+        self.deadline = deadline
         truth_out, site_out, gp_out = tmpdir / "truth.json", tmpdir / "site.json", tmpdir / "getpath.json"
         spec = tmpdir / "spec.json"
         use_env = "-E" not in flags and "-I" not in flags
         spec.write_text(json.dumps({"argv0": argv0, "use_environment": use_env, "isolated": "-I" in flags}))
-        self.truth = self._run([*flags, str(SITE_PROBE), str(truth_out), "--truth"], truth_out)
-        self.site = None
-        if "-S" not in flags:
-            self.site = self._run([*flags, "-S", str(SITE_PROBE), str(site_out)], site_out)
-        self.getpath = self._run(["-I", "-S", str(GETPATH_PROBE), str(gp_out), str(spec)], gp_out)
+        self.started: list[_Run] = []
+        try:
+            self.truth = self._run([*flags, str(SITE_PROBE), str(truth_out), "--truth"], truth_out)
+            self.site = None
+            if "-S" not in flags:
+                self.site = self._run([*flags, "-S", str(SITE_PROBE), str(site_out)], site_out)
+            self.getpath = self._run(["-I", "-S", str(GETPATH_PROBE), str(gp_out), str(spec)], gp_out)
+        except BaseException:
+            self._kill_all()
+            raise
 
     def _run(self, arguments: list[str], out: Path) -> _Run:
-        return _Run([self.argv0, *arguments], self.target, self.environ, self.workdir, out)
+        run = _Run([self.argv0, *arguments], self.target, self.environ, self.workdir, out)
+        self.started.append(run)
+        return run
+
+    def _kill_all(self) -> None:
+        for run in self.started:
+            run.kill()
 
     def results(self) -> tuple[dict[str, Any], dict[str, Any] | None, Start]:
         """The plain start's values, what the site probe recorded (``None`` with ``-S``), and
@@ -252,13 +268,18 @@ class _Probes:
         Raises:
             InterpreterError: the interpreter could not start, or the site probe failed.
         """
-        truth, truth_err, truth_rc = self.truth.result()
-        site_data, site_err, _ = self.site.result() if self.site else (None, "", 0)
-        gp_data, gp_err, _ = self.getpath.result()
+        try:
+            truth, truth_err, truth_rc = self.truth.result(self.deadline)
+            site_data, site_err, _ = self.site.result(self.deadline) if self.site else (None, "", 0)
+            gp_data, gp_err, _ = self.getpath.result(self.deadline)
+        except BaseException:  # the deadline passed (or Ctrl-C): stop the others too
+            self._kill_all()
+            raise
         if truth is None:
             raise InterpreterError(_start_failure(self.target, truth_err, truth_rc, self.environ))
         if self.site is not None and site_data is None:
-            msg = f"the site probe failed in {self.target}: {_tail(site_err)}"
+            too_old = unsupported(self.target, (3, 8), what="traces the startup of", env=self.environ)
+            msg = too_old or f"the site probe failed in {self.target}: {_tail(site_err)}"
             raise InterpreterError(msg)
         start = Start(
             target=self.target,
@@ -271,12 +292,16 @@ class _Probes:
             before=(site_data or {}).get("before") or truth,
             getpath_data=gp_data,
             getpath_stderr=gp_err,
+            deadline=self.deadline,
         )
         return truth, site_data, start
 
 
 def _start_failure(target: str, stderr: str, returncode: int, environ: Mapping[str, str]) -> str:
     text = stderr or ""
+    too_old = unsupported(target, (3, 8), what="traces the startup of", env=environ)
+    if too_old is not None:
+        return too_old
     if "SyntaxError" in text or "invalid syntax" in text:
         return f"{target} is too old for pyenvlab's probes (CPython 3.8 or newer is needed)"
     if not re.search(r"Python|Traceback|python", text):
@@ -396,9 +421,13 @@ def path_report(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     flags: Sequence[str] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> PathReport:
-    """``sys.path`` of a fresh ``python`` (default: this interpreter) with provenance."""
-    trace = startup(python, env=env, cwd=cwd, flags=flags)
+    """``sys.path`` of a fresh ``python`` (default: this interpreter) with provenance.
+
+    ``timeout`` bounds the whole call, as for :func:`startup`.
+    """
+    trace = startup(python, env=env, cwd=cwd, flags=flags, timeout=timeout)
     return PathReport(
         python=trace.python,
         executable=trace.executable,
