@@ -4,8 +4,9 @@ Each command lives in its own module in this package with two functions:
 ``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only what ``--help``
 needs; the work (and any heavy import) happens inside ``run``.
 
-Bad input never produces a traceback: a :class:`~pyenvlab.errors.PyenvlabError` or an argument
-error prints one line on stderr and exits with status 2.
+Bad input never produces a traceback: a :class:`~pyenvlab.errors.PyenvlabError`, an argument
+error (which names the sub-command's ``--help``) or standard output that cannot be written
+(closed, full: :mod:`pyenvlab.cli.output`) prints one line on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -45,8 +46,41 @@ class CommandError(PyenvlabError):
 
 
 class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one escaped line naming the sub-command's ``--help``,
+    and which names an unknown option even when a required argument is missing too."""
+
+    _given: Sequence[str] = ()
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        if message.startswith("the following arguments are required"):
+            unknown = self.unknown_options(self._given)
+            if unknown:
+                message = f"unrecognized arguments: {' '.join(unknown)}"
+        from pyenvlab.cli.output import say
+
+        say(f"{self.prog}: error: {message} (see {self.prog} --help)")
+        self.exit(2)
+
+    def unknown_options(self, given: Sequence[str]) -> list[str]:
+        """The options in ``given`` (before a ``--``) that this parser does not know."""
+        known = self._option_string_actions
+        unknown = []
+        for token in given:
+            if token == "--":
+                break
+            if not token.startswith("-") or token == "-" or token[1:].replace(".", "").isdigit():
+                continue
+            name = token.split("=", 1)[0]
+            if name in known or (token.startswith("--") and any(o.startswith(name) for o in known)):
+                continue
+            if not token.startswith("--") and token[:2] in known:  # -cCODE, -o FILE glued
+                continue
+            unknown.append(token)
+        return unknown
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,20 +112,52 @@ def _command_module(name: str):
         raise
 
 
+def _deepest(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub-)parser that parsed the last command word: ``env export`` -> its own parser."""
+    current = parser
+    while True:
+        subs = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            return current
+        chosen = getattr(args, subs[0].dest, None)
+        if chosen is None or chosen not in subs[0].choices:
+            return current
+        current = subs[0].choices[chosen]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit status."""
+    """Run the command line and return the exit status.
+
+    Every failure is one line on standard error and exit status 2 (1 is for "found problems",
+    as a command documents it); standard output that is closed or full counts as a failure.
+    """
+    from pyenvlab.cli.output import OutputError, guarded, say
+
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "_run", None):
-        parser.print_help()
-        return 2
+    prog = parser.prog
     try:
-        return int(args._run(args) or 0)
-    except PyenvlabError as exc:
-        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        with guarded():
+            args, extras = parser.parse_known_args(argv)
+            if extras:
+                _deepest(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
+            if not getattr(args, "_run", None):
+                parser.print_help()
+                return 2
+            prog = f"{parser.prog} {args.command}"
+            try:
+                return int(args._run(args) or 0)
+            except OutputError:
+                raise
+            except PyenvlabError as exc:
+                say(f"{prog}: error: {exc}")
+                return 2
+    except SystemExit as exc:  # --help, or an argument error already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    except OutputError as exc:
+        say(f"{prog}: error: {exc}")
         return 2
-    except KeyboardInterrupt:
-        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 1
+    except KeyboardInterrupt:
+        say(f"{prog}: interrupted")
+        return 130

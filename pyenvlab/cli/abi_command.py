@@ -33,7 +33,9 @@ def emit(obj: Any, fmt: str) -> None:
     from pyenvlab.render import anatomy_views
 
     if fmt == "json":
-        print(obj.to_json(indent=1))
+        from pyenvlab.cli.output import print_json
+
+        print_json(obj.to_json(indent=1))
     elif fmt == "html":
         print(anatomy_views.html(obj))
     elif fmt == "dot":

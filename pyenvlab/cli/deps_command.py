@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 
+from pyenvlab.cli.common import add_timeout_option
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -36,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 if anything is missing or conflicting"
     )
+    add_timeout_option(parser, what="the --python interpreter")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from pyenvlab.anatomy import deps
     from pyenvlab.cli.abi_command import emit
 
-    graph = deps(args.distribution, reverse=args.reverse, python=args.python, path=args.path)
+    graph = deps(
+        args.distribution, reverse=args.reverse, python=args.python, path=args.path, timeout=args.timeout
+    )
     emit(graph, args.format)
     return 1 if args.check and (graph.missing or graph.conflicts) else 0

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 
+from pyenvlab.cli.common import add_timeout_option
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m pyenvlab doctor``."""
@@ -26,16 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the output"
     )
+    add_timeout_option(parser, what="the interpreters the checks run")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run every rule on the sys.path the interpreter built for this command."""
     from pyenvlab import cli
+    from pyenvlab.cli.common import save_json
     from pyenvlab.interpreter.doctor import doctor
     from pyenvlab.render import startup_views
 
-    report = doctor(list(cli.invocation_sys_path), trace_startup=not args.no_trace)
-    if args.json:
-        report.save(args.json)
+    report = doctor(list(cli.invocation_sys_path), trace_startup=not args.no_trace, timeout=args.timeout)
+    save_json(report, args.json)
     print(startup_views.text(report, width=args.width, color=args.color))
     return 0 if report.ok else 1

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 
+from pyenvlab.cli.common import add_timeout_option
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -26,10 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("requirements", "yml", "json", "text", "html"), default="requirements"
     )
     exp.add_argument("--name", default="exported", help="the environment name in the yml form")
+    add_timeout_option(exp, what="the --python interpreter")
     dif = sub.add_parser("diff", help="compare two interpreters, environments or export files")
     dif.add_argument("left", help="an interpreter, a venv directory, or an export (.json/.txt/.yml)")
     dif.add_argument("right")
     dif.add_argument("--format", choices=("text", "json", "html"), default="text")
+    add_timeout_option(dif, what="an interpreter compared")
     rec = sub.add_parser("recreate", help="make a new venv from an export (offline with --find-links)")
     rec.add_argument("source", help="an export file, an interpreter or a venv")
     rec.add_argument("target", help="directory of the new venv (must not exist or be empty)")
@@ -43,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="install from wheels in DIR, without the index (repeatable)",
     )
+    add_timeout_option(rec, what="making the venv and pip", default=600.0)
     con = sub.add_parser("conda", help="list the packages of a conda environment from its conda-meta")
     con.add_argument("prefix", nargs="?", help="the environment (default: $CONDA_PREFIX, else sys.prefix)")
     con.add_argument("--format", choices=("text", "json", "html"), default="text")
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from pyenvlab.cli.abi_command import emit
 
     if args.env_command == "export":
-        exported = envcopy.export(python=args.python)
+        exported = envcopy.export(python=args.python, timeout=args.timeout)
         if args.format == "requirements":
             print(exported.requirements(), end="")
         elif args.format == "yml":
@@ -67,11 +72,13 @@ def run(args: argparse.Namespace) -> int:
             emit(exported, args.format)
         return 0
     if args.env_command == "diff":
-        result = envcopy.diff(args.left, args.right)
+        result = envcopy.diff(args.left, args.right, timeout=args.timeout)
         emit(result, args.format)
         return 0
     if args.env_command == "recreate":
-        python = envcopy.recreate(args.source, args.target, python=args.python, find_links=args.find_links)
+        python = envcopy.recreate(
+            args.source, args.target, python=args.python, find_links=args.find_links, timeout=args.timeout
+        )
         print(f"created {python}")
         return 0
     if args.env_command == "conda":

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 
+from pyenvlab.cli.common import add_timeout_option
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m pyenvlab path``."""
@@ -30,15 +32,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the output"
     )
+    add_timeout_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the annotated sys.path; exit status 0, or 1 when the trace disagrees with it."""
+    from pyenvlab.cli.common import save_json
     from pyenvlab.interpreter import path_report
     from pyenvlab.render import startup_views
 
-    report = path_report(args.python, flags=tuple(args.flags or ()))
-    if args.json:
-        report.save(args.json)
+    report = path_report(args.python, flags=tuple(args.flags or ()), timeout=args.timeout)
+    save_json(report, args.json)
     print(startup_views.text(report, width=args.width, color=args.color))
     return 0 if report.verified else 1

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 
+from pyenvlab.cli.common import add_timeout_option
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m pyenvlab startup``."""
@@ -45,15 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color", action=argparse.BooleanOptionalAction, default=None, help="colour the output"
     )
+    add_timeout_option(parser, what="the traced interpreter")
 
 
 def run(args: argparse.Namespace) -> int:
     """Trace the start and print it; exit status 0 when verified, 1 when the trace disagrees."""
+    from pyenvlab.cli.common import save_json
     from pyenvlab.interpreter import startup
     from pyenvlab.render import startup_views
 
-    trace = startup(args.python, argv0=args.argv0, flags=tuple(args.flags or ()))
-    if args.json:
-        trace.save(args.json)
+    trace = startup(args.python, argv0=args.argv0, flags=tuple(args.flags or ()), timeout=args.timeout)
+    save_json(trace, args.json)
     print(startup_views.text(trace, width=args.width, color=args.color))
     return 0 if trace.verified else 1
