@@ -14,6 +14,14 @@ section (chart, zooms, the cost table in three orders), the notebook explorer's 
 whole standalone report; the table shows the best of ``--repeat`` runs and its ratio to
 ``trace.seconds``, the time the traced imports themselves took. Target: the default views
 (text, HTML, DOT source) render in less time than the import (ratio < 1).
+
+Then the scaling tables (skip them with ``--no-scaling``): synthetic traces built in memory
+(``tests/render_fixtures.py``) of 5,000 to 40,000 modules, wide (40 packages, submodules nested
+a few levels) and deep (a chain of imports as long as the trace), and one module whose names
+and paths are 1 to 4 MB without a space. Each row gives the time per module (or per MB) and
+the ratio to the row before: linear rendering keeps the first near constant and the second
+near the size ratio (x2). Before issue 15, the tree DOT took 0.4 / 1.5 / 6.2 / 28.8 s for 5k /
+10k / 20k / 40k modules and the text of a 1 / 2 / 4 MB string 1.0 / 5.5 / 11.3 s.
 """
 
 from __future__ import annotations
@@ -138,6 +146,44 @@ def _chart_cases(trace: object) -> list[tuple[str, Callable[[], object]]]:
     return cases
 
 
+def scaling(repeat: int) -> None:
+    """Render synthetic traces of growing size; print time per unit and the growth per row."""
+    from pyenvlab import render
+    from pyenvlab.render import standalone
+    from tests.render_fixtures import big_trace, chain_trace, long_string_trace
+
+    views: list[tuple[str, Callable[[object], object]]] = [
+        ("text", lambda t: render.text(t, width=120, color=False)),
+        ("html", render.html),
+        ("dot: import tree", lambda t: render.dot(t).source),
+        ("dot: every module", lambda t: render.dot(t, collapse="none").source),
+        ("report page (no SVG)", lambda t: standalone.page(t, graphs=[])),
+    ]
+    shapes = (
+        ("wide", big_trace, (5000, 10000, 20000, 40000), "module"),
+        ("deep", chain_trace, (5000, 10000, 20000, 40000), "module"),
+        ("long string", long_string_trace, (2**20, 2**21, 2**22), "MB"),
+    )
+    for label, make, sizes, unit in shapes:
+        print(f"\n{label} traces: time, per {unit}, and x the previous size's time")
+        print(f"  {'view':24}" + "".join(f"{_size(n, unit):>28}" for n in sizes))
+        traces = [make(n) for n in sizes]
+        for name, view in views:
+            cells, before = [], None
+            for n, trace in zip(sizes, traces, strict=True):
+                seconds = best(lambda trace=trace: view(trace), repeat)
+                per = seconds / (n / 2**20 if unit == "MB" else n)
+                growth = f"x{seconds / before:.1f}" if before else ""
+                per_text = f"{per * 1000:.1f} ms/MB" if unit == "MB" else f"{per * 1e6:.1f} us"
+                cells.append(f"{seconds * 1000:9.1f} ms {per_text:>11} {growth:>5}")
+                before = seconds
+            print(f"  {name:24}" + "".join(f"{c:>28}" for c in cells))
+
+
+def _size(n: int, unit: str) -> str:
+    return f"{n // 2**20} MB" if unit == "MB" else f"{n:,} modules"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -147,7 +193,16 @@ def main() -> int:
     )
     parser.add_argument("--save", metavar="DIR", help="save the traces made here as JSON to DIR")
     parser.add_argument("--repeat", type=int, default=5, help="runs per view (the best counts)")
+    parser.add_argument(
+        "--no-scaling", action="store_true", help="skip the synthetic traces of 5k-40k modules"
+    )
+    parser.add_argument(
+        "--only-scaling", action="store_true", help="only the synthetic traces (no tracing)"
+    )
     args = parser.parse_args()
+    if args.only_scaling:
+        scaling(max(1, min(args.repeat, 3)))
+        return 0
 
     import pyenvlab
 
@@ -168,6 +223,8 @@ def main() -> int:
     print(f"Python {sys.version.split()[0]}, pyenvlab {pyenvlab.__version__}")
     for label, trace in traces:
         bench(label, trace, args.repeat)
+    if not args.no_scaling:
+        scaling(max(1, min(args.repeat, 3)))
     return 0
 
 

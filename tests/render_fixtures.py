@@ -5,7 +5,9 @@ two add-on directories and a project directory in front of the standard library;
 ``namespace_trace()`` an import of a namespace package split over two directories and a failed
 import; ``hostile_trace()`` uses hostile names (markup, quotes, backslash escapes, newlines, ANSI
 escapes, bidi overrides, non-ASCII) everywhere a name or path can appear; ``big_trace(n)`` is a
-synthetic trace of ``n`` modules in nested packages.
+synthetic trace of ``n`` modules in nested packages, ``chain_trace(n)`` one ``n`` imports deep,
+``flat_trace(n)`` one of ``n`` top-level imports along a long ``sys.path``, and
+``long_string_trace(n)`` one whose every name and path is ``n`` characters without a space.
 """
 
 from __future__ import annotations
@@ -354,6 +356,72 @@ def big_trace(n: int = 1000) -> Trace:
         statements=tuple(statements),
         code="import everything",
         seconds=0.0001 * n,
+    )
+
+
+def chain_trace(n: int) -> Trace:
+    """``n`` modules, each imported by the one before: an import tree ``n`` levels deep."""
+    mods = tuple(
+        ModuleRecord(
+            f"m{i}",
+            f"/s/m{i}.py",
+            "PathFinder",
+            searched=(Visit("/s", "FileFinder", "hit"),),
+            probes=(Probe(f"/s/m{i}.py", "isfile", True, "/s"),),
+            imported_by=f"m{i - 1}" if i else None,
+            seconds=1e-5,
+        )
+        for i in range(n)
+    )
+    return Trace(
+        python="3.12.1", executable="/p", sys_path=("/s",), modules=mods, statements=(), code="import m0"
+    )
+
+
+def flat_trace(n: int) -> Trace:
+    """``n`` top-level imports, each searched along ``n // 10`` entries, with cache hits."""
+    path = tuple(f"/e{j}" for j in range(max(n // 10, 1)))
+    mods = tuple(
+        ModuleRecord(
+            f"m{i}",
+            f"{path[i % len(path)]}/m{i}.py",
+            "PathFinder",
+            searched=(Visit(path[i % len(path)], "FileFinder", "hit"),),
+            imported_by=None,
+            seconds=1e-5,
+        )
+        for i in range(n)
+    )
+    hits = tuple(Statement(f"m{i % 50}", f"m{i}", cached=True) for i in range(n))
+    return Trace(
+        python="3.12.1", executable="/p", sys_path=path, modules=mods, statements=hits, code="import m0"
+    )
+
+
+def long_string_trace(n: int) -> Trace:
+    """One module whose name, path, probe, error and the traced code's exception are ``n``
+    characters without a space (nothing to break a line at)."""
+    word = "A" * n
+    entry = "/" + word
+    record = ModuleRecord(
+        "m",
+        f"{entry}/m.py",
+        "PathFinder",
+        searched=(Visit(entry, "FileFinder", "hit"),),
+        probes=(
+            Probe(f"{entry}/{word}.py", "isfile", False, entry),
+            Probe(f"{entry}/m.py", "isfile", True, entry),
+        ),
+        error="ValueError: " + word,
+    )
+    return Trace(
+        python="3.12.1",
+        executable=entry,
+        sys_path=(entry,),
+        modules=(record,),
+        statements=(),
+        code="raise ValueError(" + word + ")",
+        raised="ValueError: " + word,
     )
 
 

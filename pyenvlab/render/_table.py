@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import unicodedata
@@ -49,6 +50,8 @@ __all__ = [
     "text_table",
     "use_color",
 ]
+
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
 ANSI = {
     "bold": "1",
@@ -126,7 +129,8 @@ def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK, emoji) characters count 2, combining 0."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(c) for c in text)
+    others = _ASCII_RUNS.sub("", text)  # only the non-ASCII characters need a look-up
+    return len(text) - len(others) + sum(_char_width(c) for c in others)
 
 
 def _char_width(char: str) -> int:
@@ -145,6 +149,19 @@ def _take(text: str, size: int, *, from_end: bool = False) -> str:
         out.append(char)
         used += width
     return "".join(reversed(out)) if from_end else "".join(out)
+
+
+def _fitting(text: str, start: int, size: int) -> int:
+    """How many characters of ``text`` from ``start`` fit in ``size`` columns."""
+    head = text[start : start + size + 1]  # one more: a combining character there still fits
+    if head.isascii():
+        return min(len(head), size)
+    used = 0
+    for index in range(start, len(text)):
+        used += _char_width(text[index])
+        if used > size:
+            return index - start
+    return len(text) - start
 
 
 def _pad(cell: str, size: int) -> str:
@@ -248,17 +265,27 @@ def _shrink(sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess:
 
 
 def _wrap(cell: str, size: int) -> list[str]:
-    """``cell`` folded to lines of at most ``size`` characters, breaking after ``", "`` or a space."""
+    """``cell`` folded to lines of at most ``size`` characters, breaking after ``", "`` or a space.
+
+    One pass over the cell (a position moves along it, the width still to place is kept up to
+    date), so a cell of a million characters costs what it takes to read it.
+    """
     lines: list[str] = []
-    while display_width(cell) > size:
-        room = len(_take(cell, size))  # characters that fit
-        cut = cell.rfind(", ", 0, room)
-        cut = cut + 2 if cut > 0 else cell.rfind(" ", 0, room + 1) + 1
+    start, end = 0, len(cell)
+    left = display_width(cell)  # columns from `start` to the end
+    while left > size:
+        room = _fitting(cell, start, size)
+        cut = cell.rfind(", ", start, start + room) - start
+        cut = cut + 2 if cut > 0 else cell.rfind(" ", start, start + room + 1) - start + 1
         if cut <= 0:
             cut = max(room, 1)
-        lines.append(cell[:cut].rstrip())
-        cell = cell[cut:].lstrip(" ")
-    lines.append(cell)
+        lines.append(cell[start : start + cut].rstrip())
+        taken = start + cut
+        while taken < end and cell[taken] == " ":
+            taken += 1
+        left -= display_width(cell[start:taken])
+        start = taken
+    lines.append(cell[start:])
     return lines
 
 

@@ -116,6 +116,8 @@ class Grouping:
         }
         self.levels = depths(self.modules)
         self.key = {m.name: Group.module(m.name) for m in self.modules}
+        #: each name once, in first-load order (a reloaded module is one entry)
+        self.names = list(dict.fromkeys(m.name for m in self.modules))
 
     def ancestors(self, name: str) -> list[str]:
         """The importers of ``name``, nearest first (a loop in the records ends the chain)."""
@@ -127,9 +129,37 @@ class Grouping:
             name, parent = parent, self.parent.get(parent)
         return chain
 
+    def anchors(self, limit: int) -> dict[str, str]:
+        """The ancestor at depth ``limit`` of each module nested deeper, in one pass.
+
+        A module's depth is its importer's plus one, and its importer was loaded before it
+        (:func:`~.queries.depths`), so the importers of a deep module step up one level at a
+        time: its ancestor at ``limit`` is its importer's (or the importer itself).
+        """
+        levels, parent = self.levels, self.parent
+        out: dict[str, str] = {}
+        for name in self.names:
+            level = levels.get(name, 0)
+            if level == limit + 1:
+                out[name] = parent[name]  # type: ignore[assignment]
+            elif level > limit + 1:
+                out[name] = out[parent[name]]  # type: ignore[index]
+        return out
+
     def count(self) -> int:
         """The number of nodes the graph would draw now."""
         return len(set(self.key.values()))
+
+
+def _into(group: Group) -> Group:
+    """The group a module folded beneath ``group``'s module joins: the group itself when it
+    folds others (a package, a subtree), else the subtree of it."""
+    return group if group.folds_others else Group.subtree(group)
+
+
+def _canonical(group: Group) -> Group:
+    """``group`` with a subtree taken back to its anchor (they count as one node at least)."""
+    return group.anchor if group.kind == "subtree" and group.anchor is not None else group
 
 
 # -- the processors, in the order group_modules runs them ------------------------------------
@@ -143,13 +173,36 @@ def keep_matching(grouping: Grouping, match: str | Callable[[ModuleRecord], bool
         return record.name == match or record.name.startswith(f"{match}.")
 
     accepts = match if callable(match) else by_prefix
+    parent = grouping.parent
     keep = {m.name for m in grouping.modules if accepts(m)}
+    closed: set[str] = set()  # names whose importers are all kept already
     for name in list(keep):
-        keep.update(grouping.ancestors(name))
+        walk = name
+        while walk is not None and walk not in closed:
+            closed.add(walk)
+            keep.add(walk)
+            walk = parent.get(walk)
+    nearest: dict[str, str | None] = {}  # name -> its nearest kept importer (None: none)
     for m in grouping.modules:
-        if m.name not in keep:
-            up = next((a for a in grouping.ancestors(m.name) if a in keep), None)
-            grouping.key[m.name] = Group.subtree(Group.module(up)) if up else OTHER
+        if m.name in keep:
+            continue
+        if m.name not in nearest:  # walk up to a kept importer or a known answer, once
+            path, walk, found = [], m.name, None
+            seen: set[str] = set()
+            while walk not in seen:
+                seen.add(walk)
+                path.append(walk)
+                up = parent.get(walk)
+                if up is None:
+                    break
+                if up in keep or up in nearest:
+                    found = up if up in keep else nearest[up]
+                    break
+                walk = up
+            for step in path:
+                nearest[step] = found
+        found = nearest[m.name]
+        grouping.key[m.name] = Group.subtree(Group.module(found)) if found else OTHER
 
 
 def fold_packages(grouping: Grouping) -> None:
@@ -174,17 +227,102 @@ def fold_stdlib(grouping: Grouping, names: frozenset[str]) -> None:
 def fold_depth(grouping: Grouping, limit: int) -> None:
     """Modules nested deeper than ``limit`` fold into their ancestor at depth ``limit``."""
     key, levels = grouping.key, grouping.levels
-    for m in grouping.modules:
-        if levels.get(m.name, 0) > limit and not key[m.name].catch_all:
-            chain = [m.name, *grouping.ancestors(m.name)]
-            anchor = next((a for a in chain if levels.get(a, 0) == limit), chain[-1])
-            group = key[anchor]
-            key[m.name] = group if group.folds_others else Group.subtree(group)
+    anchors = grouping.anchors(limit)
+    for name in grouping.names:
+        if levels.get(name, 0) > limit and not key[name].catch_all:
+            key[name] = _into(key[anchors[name]])
+    _join_anchors(key)
+
+
+def _join_anchors(key: dict[str, Group]) -> None:
+    """A module whose own node has a subtree node beneath it joins that subtree node."""
     subtrees = set(key.values())
-    for m in grouping.modules:  # the anchor joins the nodes folded beneath it
-        group = key[m.name]
+    for name, group in key.items():
         if not group.folds_others and Group.subtree(group) in subtrees:
-            key[m.name] = Group.subtree(group)
+            key[name] = Group.subtree(group)
+
+
+class _DepthCuts:
+    """What :func:`fit_budget`'s depth cuts leave, for any final depth, in linear time.
+
+    The budget folds depth level by level: ``fold_depth(limit)`` for ``limit = D-1, D-2, ...``
+    (``D`` the deepest level) until the graph fits. Run literally that is quadratic in the
+    depth (a chain of 40,000 imports is 40,000 levels). The state after the cuts down to ``K``
+    has a closed form, computed here from the keys before the first cut (``key0``):
+
+    - a module deeper than ``K`` whose group is not a catch-all one ends in the group its
+      nearest catch-all ancestor at depth ``K`` or below it folds into (the cut at that depth
+      froze it there), else in the group of its ancestor at depth ``K``;
+    - a module whose own node is not folding (a module, the standard library, "other") joins
+      the subtree node of its group if that node appeared at some cut: the standard library's
+      or "other"'s when a module froze into it, a module's at depth ``K`` when a module beneath
+      it was folded into it, or one made by ``keep_matching`` before the cuts.
+
+    ``tests/test_render_scaling.py`` checks this against the literal loop on random traces.
+    """
+
+    def __init__(self, grouping: Grouping) -> None:
+        self.grouping = grouping
+        self.key0 = dict(grouping.key)
+        levels, parent, key0 = grouping.levels, grouping.parent, self.key0
+        self.deepest = max(levels.values(), default=0)
+        #: nearest ancestor at depth >= 1 whose group is a catch-all one
+        self.catcher: dict[str, str | None] = {}
+        for name in grouping.names:
+            up = parent.get(name)
+            if levels.get(name, 0) >= 1 and up is not None:
+                self.catcher[name] = (
+                    up if levels.get(up, 0) >= 1 and key0[up].catch_all else self.catcher.get(up)
+                )
+        #: subtree nodes that exist before any cut (keep_matching, an explicit depth)
+        self.premade = {
+            (g.anchor, levels.get(name, 0)) for name, g in key0.items() if g.kind == "subtree" and g.anchor
+        }
+        first_level: dict[Group, int] = {}
+        for name in grouping.names:
+            group = _canonical(key0[name])
+            level = levels.get(name, 0)
+            if level < first_level.get(group, level + 1):
+                first_level[group] = level
+        per_level = Counter(first_level.values())
+        self.floor = [0] * (self.deepest + 1)  # floor[K]: distinct nodes at depth <= K at least
+        total = 0
+        for level in range(self.deepest + 1):
+            total += per_level.get(level, 0)
+            self.floor[level] = total
+
+    def at(self, limit: int) -> dict[str, Group]:
+        """The keys after the cuts ``D-1 .. limit``."""
+        grouping, key0 = self.grouping, self.key0
+        levels = grouping.levels
+        anchors = grouping.anchors(limit)
+        key = dict(key0)
+        fed: set[str] = set()  # modules at depth `limit` that a deeper module folded into
+        frozen: set[Group] = set()  # catch-all groups a deeper module froze into
+        for name in grouping.names:
+            if levels.get(name, 0) <= limit or key0[name].catch_all:
+                continue
+            catcher = self.catcher.get(name)
+            if catcher is not None and levels.get(catcher, 0) >= limit:
+                key[name] = _into(key0[catcher])
+                frozen.add(_canonical(key0[catcher]))
+            else:
+                anchor = anchors[name]
+                key[name] = _into(key0[anchor])
+                fed.add(anchor)
+        for name, group in key0.items():
+            if group.folds_others or key[name] is not group:
+                continue
+            level = levels.get(name, 0)
+            if group.catch_all:
+                joined = group in frozen or any(anchor == group for anchor, _ in self.premade)
+            else:
+                joined = (level == limit and name in fed) or any(
+                    anchor == group and made < self.deepest for anchor, made in self.premade
+                )
+            if joined:
+                key[name] = Group.subtree(group)
+        return key
 
 
 def fit_budget(grouping: Grouping, max_nodes: int) -> None:
@@ -193,10 +331,14 @@ def fit_budget(grouping: Grouping, max_nodes: int) -> None:
     if grouping.count() <= max_nodes:
         return
     fold_packages(grouping)
-    limit = max(grouping.levels.values(), default=0)
+    cuts = _DepthCuts(grouping)
+    limit = cuts.deepest
     while grouping.count() > max_nodes and limit > 1:
         limit -= 1
-        fold_depth(grouping, limit)
+        # a cut that still leaves more nodes than the budget above it cannot be the last one
+        while limit > 1 and cuts.floor[limit] > max_nodes:
+            limit -= 1
+        grouping.key.update(cuts.at(limit))
     if grouping.count() <= max_nodes:
         return
     key = grouping.key

@@ -31,6 +31,7 @@ __all__ = [
     "OUTCOME_WORDS",
     "PROBE_LEGEND",
     "SCAN_HEADERS",
+    "EntryIndex",
     "candidate_rows",
     "candidates_story",
     "code_line",
@@ -159,9 +160,46 @@ def probes_words(probes: Sequence[Probe], entry: str | None, limit: int = 6) -> 
     return ", ".join(shown)
 
 
-def where_found(record: ModuleRecord, sys_path: Sequence[str] = ()) -> str:
+class EntryIndex:
+    """``sys.path`` entries by text, to find the longest one a path lies under without trying
+    every entry for every module (a trace may have thousands of each)."""
+
+    def __init__(self, sys_path: Sequence[str]) -> None:
+        self.position: dict[str, int] = {}
+        for index, entry in enumerate(sys_path, 1):
+            if entry:
+                self.position.setdefault(entry, index)
+        self.lengths = {len(entry) for entry in self.position}
+
+    def longest(self, path: str) -> tuple[int, str] | None:
+        """``(n, entry)``: the longest entry that ``path`` is, or lies under (``n`` counts from
+        1), as :func:`relative` sees it; ``None`` when there is none."""
+        found = None
+        if len(path) in self.lengths and path in self.position and path != ".":
+            found = path
+        if found is None:
+            for cut in range(len(path) - 1, 0, -1):
+                if path[cut] not in "/\\":
+                    continue
+                for size in (cut + 1, cut):  # the entry with its trailing separator, or without
+                    if size in self.lengths:
+                        entry = path[:size]
+                        if entry in self.position:
+                            found = entry
+                            break
+                if found is not None:
+                    break
+        return None if found is None else (self.position[found], found)
+
+
+def where_found(
+    record: ModuleRecord, sys_path: Sequence[str] = (), *, index: EntryIndex | None = None
+) -> str:
     """Where a module came from, in a few words: ``[4] json/decoder.py`` (the file relative to
-    the 4th ``sys.path`` entry) when its origin lies under a ``sys_path`` entry."""
+    the 4th ``sys.path`` entry) when its origin lies under a ``sys_path`` entry.
+
+    ``index`` is an :class:`EntryIndex` of ``sys_path``, made once for the many modules of a
+    trace (made here when not given)."""
     if record.error is not None:
         return "FAILED: " + record.error
     kind = record.kind
@@ -174,11 +212,7 @@ def where_found(record: ModuleRecord, sys_path: Sequence[str] = ()) -> str:
         return f"(namespace: {plural(len(portions), 'portion')})"
     origin = record.origin
     if origin and sys_path:
-        best = max(
-            ((i, e) for i, e in enumerate(sys_path, 1) if e and relative(origin, e) != origin),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
+        best = (index or EntryIndex(sys_path)).longest(origin)
         if best is not None:
             return f"[{best[0]}] {relative(origin, best[1])}"
     hit = record.hit
@@ -286,16 +320,41 @@ PROBE_LEGEND = (
 )
 
 
+class _Wrapper(textwrap.TextWrapper):
+    """``textwrap`` in linear time: a word longer than a line is cut into lines at once.
+
+    ``TextWrapper`` cuts one line off a long word per line it fills, copying the rest each time:
+    quadratic in the word's length (a 1 MB path took a second, 4 MB eleven). Here the first
+    cut is textwrap's own (it fills the current line); the rest is split into whole lines in
+    one go, which is what textwrap would go on to do line by line, with one difference: a line
+    cut from a long word that holds only no-break spaces is kept, where textwrap drops it as
+    trailing whitespace (losing those characters).
+    """
+
+    def _handle_long_word(
+        self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
+    ) -> None:
+        super()._handle_long_word(reversed_chunks, cur_line, cur_len, width)
+        size = self.width - len(self.subsequent_indent)  # every later line's width
+        if not (self.break_long_words and reversed_chunks) or size < 1:
+            return
+        rest = reversed_chunks[-1]
+        if len(rest) <= size or not rest.strip():  # (a line drops leading whitespace whole)
+            return
+        reversed_chunks.pop()
+        reversed_chunks.extend(rest[i : i + size] for i in reversed(range(0, len(rest), size)))
+
+
 def fill(line: str, width: int) -> str:
     """One line of prose escaped for the terminal and wrapped to ``width`` (continuations indented)."""
-    return textwrap.fill(
-        term(line),
+    wrapper = _Wrapper(
         width=width,
         subsequent_indent="  ",
         break_on_hyphens=False,
         replace_whitespace=False,
         drop_whitespace=True,
-    ) or term(line)
+    )
+    return wrapper.fill(term(line)) or term(line)
 
 
 def code_line(code: str, size: int = 60) -> str:
@@ -309,6 +368,7 @@ def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
     """Rows ``([#, module, kind, finder, loaded from, time], class)`` of the modules table, each
     module indented under its importer; the class is ``error`` or the module's kind."""
     levels = depths(trace.modules)
+    entries = EntryIndex(trace.sys_path)
     rows = []
     for index, record in enumerate(trace.modules, 1):
         indent = "  " * min(levels.get(record.name, 0), MAX_INDENT)
@@ -320,7 +380,7 @@ def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
                     indent + name,
                     KIND_WORDS.get(record.kind, record.kind),
                     record.finder or "-",
-                    where_found(record, trace.sys_path),
+                    where_found(record, trace.sys_path, index=entries),
                     seconds_text(record.seconds),
                 ],
                 "error" if record.error else record.kind,
