@@ -171,7 +171,7 @@ def scaling(repeat: int) -> None:
         for name, view in views:
             cells, before = [], None
             for n, trace in zip(sizes, traces, strict=True):
-                seconds = best(lambda trace=trace: view(trace), repeat)
+                seconds = best(lambda trace=trace, view=view: view(trace), repeat)
                 per = seconds / (n / 2**20 if unit == "MB" else n)
                 growth = f"x{seconds / before:.1f}" if before else ""
                 per_text = f"{per * 1000:.1f} ms/MB" if unit == "MB" else f"{per * 1e6:.1f} us"
