@@ -196,9 +196,7 @@ def main() -> int:
     parser.add_argument(
         "--no-scaling", action="store_true", help="skip the synthetic traces of 5k-40k modules"
     )
-    parser.add_argument(
-        "--only-scaling", action="store_true", help="only the synthetic traces (no tracing)"
-    )
+    parser.add_argument("--only-scaling", action="store_true", help="only the synthetic traces (no tracing)")
     args = parser.parse_args()
     if args.only_scaling:
         scaling(max(1, min(args.repeat, 3)))
