@@ -120,9 +120,12 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int = MAX_READ_BYTES) -> 
 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, f"it is {_kind(mode)}, not a regular file")
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, f"it is {_kind(status.st_mode)}, not a regular file")
+        too_big = OSError(errno.EFBIG, f"it is larger than the {_size(limit)} pyenvlab reads")
+        if status.st_size > limit:
+            raise too_big
         chunks = []
         size = 0
         while True:
@@ -131,8 +134,8 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int = MAX_READ_BYTES) -> 
                 break
             chunks.append(chunk)
             size += len(chunk)
-            if size > limit:
-                raise OSError(errno.EFBIG, f"it is larger than the {_size(limit)} pyenvlab reads")
+            if size > limit:  # (it grew while being read)
+                raise too_big
         return b"".join(chunks)
     finally:
         os.close(fd)
