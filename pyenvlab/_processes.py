@@ -171,13 +171,7 @@ class Bounded:
             raise
         _kill_group(self.process.pid, signal.SIGKILL)  # background children of the target, if any
         try:
-            self._out.seek(0)
-            self._err.seek(0)
-            return Completed(
-                returncode,
-                self._out.read().decode("utf-8", "replace"),
-                self._err.read().decode("utf-8", "replace"),
-            )
+            return Completed(returncode, _tail(self._out), _tail(self._err))
         finally:
             self._close()
 
@@ -233,6 +227,17 @@ def run_bounded(
         deadline = Deadline(timeout)
     process = start_bounded(command, env=env, cwd=cwd, what=what, executable=executable)
     return process.wait(deadline.remaining(), budget=deadline.timeout)
+
+
+#: the most of a target's stdout or stderr that is kept (its end): a target that prints
+#: gigabytes cannot fill pyenvlab's memory
+MAX_OUTPUT = 4 * 2**20
+
+
+def _tail(stream: IO[bytes]) -> str:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(max(size - MAX_OUTPUT, 0))
+    return stream.read().decode("utf-8", "replace")
 
 
 def _kill_group(pgid: int, sig: int) -> None:
