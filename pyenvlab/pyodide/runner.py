@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyenvlab.errors import InterpreterError
+from pyenvlab.errors import InterpreterError, InterpreterTimeout
 from pyenvlab.pyodide.releases import Release
 
 __all__ = ["RUNNER_SCRIPT", "Run", "RunResult", "install", "node_executable", "run", "unavailable"]
@@ -217,7 +217,7 @@ def run(
         except subprocess.TimeoutExpired:
             _kill_group(process)
             msg = f"{release.spec} did not finish within {timeout:g} s: its Node process group was killed"
-            raise InterpreterError(msg) from None
+            raise InterpreterTimeout(msg) from None
         except BaseException:  # KeyboardInterrupt and the like: leave no Node process behind
             _kill_group(process)
             raise
