@@ -152,7 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 say(f"{prog}: error: {exc}")
                 return 2
     except SystemExit as exc:  # --help, or an argument error already printed
-        return exc.code if isinstance(exc.code, int) else 2
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        return 2
     except OutputError as exc:
         say(f"{prog}: error: {exc}")
         return 2
