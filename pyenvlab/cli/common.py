@@ -68,7 +68,8 @@ def target_trace(args: argparse.Namespace, *, default: str | None = None, candid
     lazy = getattr(args, "lazy_imports", None)
     if args.load:
         if lazy is not None:
-            raise PyenvlabError("--lazy-imports applies to code traced now, not to a trace loaded with --load")
+            msg = "--lazy-imports applies to code traced now, not to a trace loaded with --load"
+            raise PyenvlabError(msg)
         return load_trace(args.load)
     from pyenvlab.tracing import trace_import
 
