@@ -227,7 +227,7 @@ def replay_getpaths(
 
 def replay_startup(
     python: str,
-    argv0: str,
+    argv0: str | os.PathLike[str],
     *,
     env: Mapping[str, str] | None = None,
     flags: Sequence[str] = (),
@@ -257,6 +257,7 @@ def replay_startup(
 
     release = release_for(python)
     flags = tuple(flags)
+    argv0 = os.fspath(argv0)
     data = replay_getpath(
         release.spec, argv0, env=env, flags=flags, embedded=False, mounts=mounts, timeout=timeout
     )
