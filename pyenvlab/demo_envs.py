@@ -48,6 +48,7 @@ __all__ = [
     "pip_install_prefix",
     "prefix_env",
     "python_version",
+    "skeleton_venv",
     "venv_report",
     "write_project",
 ]
@@ -332,6 +333,41 @@ def make_venv(
         argv.append("--without-pip")
     _run([*argv, str(target)], timeout=timeout)
     return target
+
+
+def skeleton_venv(root: str | os.PathLike[str], version: str) -> Path:
+    """The files the prefix search of CPython ``version`` (``"3.14"``) looks at, for a venv over
+    an installation, without any interpreter: ``root/base`` has ``bin/pythonX.Y`` (a stand-in
+    script), ``lib/pythonX.Y/os.py`` and ``lib-dynload/``; ``root/venv`` has ``bin/python``
+    (a symlink to it), ``lib/pythonX.Y/site-packages`` and ``pyvenv.cfg`` (``home`` = the
+    base's ``bin``). Returns the venv's ``bin/python``: the ``argv0`` for
+    :func:`pyenvlab.pyodide.startup.replay_startup`, which runs another version's getpath code
+    against such a layout.
+
+    Example:
+        >>> import tempfile
+        >>> python = skeleton_venv(tempfile.mkdtemp(), "3.14")
+        >>> (python.parent.parent / "pyvenv.cfg").read_text().splitlines()[0].endswith("/base/bin")
+        True
+    """
+    top = Path(root).absolute()
+    base, venv = top / "base", top / "venv"
+    exe = base / "bin" / f"python{version}"
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    exe.write_text("#!/bin/sh\n# a stand-in: the prefix search only asks the file system about it\n")
+    exe.chmod(0o755)
+    stdlib = base / "lib" / f"python{version}"
+    (stdlib / "lib-dynload").mkdir(parents=True, exist_ok=True)
+    (stdlib / "os.py").write_text("")
+    (venv / "bin").mkdir(parents=True, exist_ok=True)
+    (venv / "lib" / f"python{version}" / "site-packages").mkdir(parents=True, exist_ok=True)
+    python = venv / "bin" / "python"
+    if not python.is_symlink():
+        python.symlink_to(exe)
+    (venv / "pyvenv.cfg").write_text(
+        f"home = {exe.parent}\ninclude-system-site-packages = false\nversion = {version}.0\n"
+    )
+    return python
 
 
 def du_kib(path: str | os.PathLike[str]) -> int:

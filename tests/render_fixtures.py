@@ -3,11 +3,14 @@
 ``json_trace()`` looks like ``python -m pyenvlab trace json`` on a Python 3.12 whose sys.path has
 two add-on directories and a project directory in front of the standard library;
 ``namespace_trace()`` an import of a namespace package split over two directories and a failed
-import; ``hostile_trace()`` uses hostile names (markup, quotes, backslash escapes, newlines, ANSI
-escapes, bidi overrides, non-ASCII) everywhere a name or path can appear; ``big_trace(n)`` is a
-synthetic trace of ``n`` modules in nested packages, ``chain_trace(n)`` one ``n`` imports deep,
-``flat_trace(n)`` one of ``n`` top-level imports along a long ``sys.path``, and
-``long_string_trace(n)`` one whose every name and path is ``n`` characters without a space.
+import; ``lazy_trace()`` PEP 810 lazy imports in CPython 3.15 under Pyodide (loaded on first use,
+never used, already loaded, failed on first use; the zip stdlib and Pyodide's meta-path finders),
+shaped like a real one; ``hostile_trace()`` uses hostile names (markup, quotes, backslash
+escapes, newlines, ANSI escapes, bidi overrides, non-ASCII) everywhere a name or path can appear
+(``hostile_lazy_trace()`` in every lazy-import field); ``big_trace(n)`` is a synthetic trace of
+``n`` modules in nested packages, ``chain_trace(n)`` one ``n`` imports deep, ``flat_trace(n)`` one
+of ``n`` top-level imports along a long ``sys.path``, and ``long_string_trace(n)`` one whose every
+name and path is ``n`` characters without a space.
 """
 
 from __future__ import annotations
@@ -247,6 +250,161 @@ def namespace_trace() -> Trace:
     )
 
 
+PYODIDE_PATH = (
+    "",
+    "/work/lazy",
+    "/lib/python315.zip",
+    "/lib/python3.15/lib-dynload",
+    "/lib/python3.15/site-packages",
+)
+LAZY_CODE = """\
+lazy import lz_used
+lazy from lz_pkg import sub
+lazy import lz_never
+lazy import json
+lazy import nosuch_mod
+value = lz_used.VALUE + sub.X + len(json.dumps(1))
+try:
+    nosuch_mod.x
+except ImportError:
+    pass"""
+
+
+def lazy_trace() -> Trace:
+    """``LAZY_CODE`` in Pyodide 3.15 (as a real trace of it records it): ``lz_used`` and
+    ``lz_pkg`` are loaded at their first use (line 6), ``lz_never`` is never used, ``json`` was
+    already loaded by Pyodide's runtime, ``nosuch_mod`` fails at its first use (line 8);
+    ``lz_used``'s own ``import colorsys`` is an ordinary one, served by the zip stdlib."""
+    work, zipped = PYODIDE_PATH[1], PYODIDE_PATH[2]
+    home = Probe("/home/pyodide", "stat", True, "")
+
+    def at_work(name: str, file: str, *, start: float, seconds: float, package: bool = False) -> ModuleRecord:
+        probes = [home, Probe(work, "stat", True, work)]
+        if package:
+            probes.append(Probe(f"{work}/{name}/__init__.py", "isfile", True, work))
+        else:
+            probes.append(Probe(f"{work}/{file}", "isfile", True, work))
+        return ModuleRecord(
+            name,
+            f"{work}/{file}",
+            "PathFinder",
+            searched=(Visit("", "FileFinder", "miss"), Visit(work, "FileFinder", "hit")),
+            probes=tuple(probes),
+            imported_by="__main__",
+            seconds=seconds,
+            loader="SourceFileLoader",
+            search_locations=(f"{work}/{name}",) if package else None,
+            start=start,
+            lazy=True,
+            first_use="<string>:6",
+        )
+
+    modules = (
+        at_work("lz_used", "lz_used.py", start=0.0016, seconds=0.0103),
+        ModuleRecord(
+            "colorsys",
+            f"{zipped}/colorsys.py",
+            "PathFinder",
+            searched=(
+                Visit("", "FileFinder", "miss"),
+                Visit(work, "FileFinder", "miss"),
+                Visit(zipped, "zipimporter", "hit"),
+            ),
+            probes=(home, Probe(work, "stat", True, work)),
+            imported_by="lz_used",
+            seconds=0.0082,
+            loader="zipimporter",
+            start=0.0037,
+        ),
+        at_work("lz_pkg", "lz_pkg/__init__.py", start=0.0121, seconds=0.0012, package=True),
+        ModuleRecord(
+            "lz_pkg.sub",
+            f"{work}/lz_pkg/sub.py",
+            "PathFinder",
+            searched=(Visit(f"{work}/lz_pkg", "FileFinder", "hit", created=True),),
+            probes=(Probe(f"{work}/lz_pkg/sub.py", "isfile", True, f"{work}/lz_pkg"),),
+            imported_by="__main__",
+            seconds=0.0016,
+            loader="SourceFileLoader",
+            start=0.0133,
+        ),
+        ModuleRecord(
+            "nosuch_mod",
+            None,
+            None,
+            searched=tuple(
+                Visit(e, "zipimporter" if e == zipped else "FileFinder", "miss") for e in PYODIDE_PATH
+            ),
+            probes=(home, Probe(work, "stat", True, work)),
+            imported_by="__main__",
+            error="ModuleNotFoundError: No module named 'nosuch_mod'",
+            seconds=0.0004,
+            start=0.0154,
+            lazy=True,
+            first_use="<string>:8",
+        ),
+    )
+    statements = (
+        Statement("lz_used", "__main__", cached=False, lazy=True),
+        Statement("lz_pkg", "__main__", cached=False, fromlist=("sub",), lazy=True),
+        Statement("lz_never", "__main__", cached=False, lazy=True),
+        Statement("json", "__main__", cached=True, lazy=True),
+        Statement("nosuch_mod", "__main__", cached=False, lazy=True),
+        Statement("_io", "importlib._bootstrap", cached=True, count=6),
+        Statement("colorsys", "lz_used", cached=False),
+        Statement("_io", "zipimport", cached=True, count=2),
+    )
+    return Trace(
+        python="3.15.0",
+        executable="/opt/pyenvlab/pyodide/runner.mjs",
+        sys_path=PYODIDE_PATH,
+        modules=modules,
+        statements=statements,
+        code=LAZY_CODE,
+        seconds=0.016,
+        lazy_pending=("lz_never",),
+        platform="emscripten",
+        meta_path=("BuiltinImporter", "FrozenImporter", "PathFinder", "JsFinder", "WindowsToLinuxPathFinder"),
+    )
+
+
+def hostile_lazy_trace() -> Trace:
+    """Hostile names in every lazy field: statements, first uses, pending names, the
+    interpreter's platform and meta-path finders."""
+    path = tuple(f"/tmp/{h}" for h in HOSTILE)
+    modules = tuple(
+        ModuleRecord(
+            name,
+            f"{path[i]}/{name}.py",
+            "PathFinder",
+            searched=(Visit(path[i], name, "hit"),),
+            imported_by=HOSTILE[0] if i else None,
+            error=name if i % 4 == 3 else None,
+            seconds=0.001,
+            start=0.001 * i,
+            lazy=True,
+            first_use=f"{name}:{i}",
+        )
+        for i, name in enumerate(HOSTILE[:5])
+    )
+    statements = tuple(
+        Statement(h, HOSTILE[0] if i else None, cached=i == 6, fromlist=(h,) if i % 2 else (), lazy=True)
+        for i, h in enumerate(HOSTILE)
+    )
+    return Trace(
+        python="3.15.0 " + HOSTILE[7],
+        executable=HOSTILE[1],
+        sys_path=path,
+        modules=modules,
+        statements=statements,
+        code="lazy import " + HOSTILE[0],
+        seconds=0.01,
+        lazy_pending=HOSTILE[5:],
+        platform="emscripten",
+        meta_path=("PathFinder", *HOSTILE),
+    )
+
+
 def hostile_trace() -> Trace:
     """Every name and path is hostile; the importer chain nests them."""
     root = "/tmp/" + HOSTILE[0]
@@ -450,7 +608,7 @@ def golden_cases() -> dict[str, str]:
     from pyenvlab import render
 
     real = Trace.load(Path(__file__).parent / "golden" / "json_real.trace.json")
-    json_t, ns_t = json_trace(), namespace_trace()
+    json_t, ns_t, lazy_t = json_trace(), namespace_trace(), lazy_trace()
     cases = {
         "json.txt": render.text(json_t, width=100, color=False),
         "json.80.txt": render.text(json_t, width=80, color=False),
@@ -468,6 +626,10 @@ def golden_cases() -> dict[str, str]:
         "candidates.txt": render.text(json_candidates(), width=100, color=False),
         "candidates.html": render.html(json_candidates()),
         "candidates.dot": render.dot(json_candidates()).source,
+        "lazy.txt": render.text(lazy_t, width=100, color=False),
+        "lazy.html": render.html(lazy_t),
+        "lazy.tree.dot": render.dot(lazy_t).source,
+        "lazy.scan.dot": render.dot(lazy_t, module="lz_used").source,
         "real.txt": render.text(real, width=100, color=False),
         "real.tree.dot": render.dot(real).source,
         "real.scan.dot": render.dot(real, view="scan").source,

@@ -89,7 +89,7 @@ def native_replay(python: str, argv0: str, tmp: Path) -> dict:
 
 def _for_version(version: str, root: Path) -> dict:
     from pyenvlab.interpreter import startup
-    from pyenvlab.pyodide.startup import replay_getpaths
+    from pyenvlab.pyodide.startup import replay_getpaths, replay_startup
 
     spec = f"pyodide:{version}"
     commands = build_layouts(root, version)
@@ -97,12 +97,14 @@ def _for_version(version: str, root: Path) -> dict:
     replays = replay_getpaths(spec, [commands[c] for c in COMMANDS], embedded=False, mounts=[str(root)])
     embedded = replay_getpaths(spec, [commands["venv"]], mounts=[str(root)])
     real = startup(spec, argv0=commands["venv-system"])
+    replayed = {name: replay_startup(spec, commands[name], mounts=[str(root)]) for name in ("venv", "prefix")}
     return {
         "root": root,
         "commands": commands,
         "replays": dict(zip(COMMANDS, replays, strict=True)),
         "embedded": embedded[0],
         "real": real,
+        "replayed": replayed,
         "marks": {p.name: p.read_text() for p in marks.iterdir()},
     }
 
@@ -252,3 +254,88 @@ def test_314_site_has_no_start_files(pyodide_startups: dict) -> None:
     alpha = _lines(trace, "alpha.pth")
     assert [alpha[text] for text in alpha if text.startswith("import")] == ["executed"]
     assert "alpha-import" in marks and "alpha-called" not in marks
+
+
+# -- what the startup views say about these starts (keyed on the records' facts) ----------------
+
+
+def test_the_views_say_getpath_set_the_venvs_prefix_and_home_came_first(
+    pyodide_startups: dict, version: str
+) -> None:
+    """A real Pyodide start from a venv: getpath set sys.prefix (3.14+), Pyodide's PyConfig.home
+    made getpath ignore pyvenv.cfg's home, and the base came from that home, not a landmark."""
+    from pyenvlab import render
+
+    data = pyodide_startups[version]
+    trace, root = data["real"], data["root"]
+    venv = str(root / "venv-system")
+    lines = trace.explanation
+    assert lines[0] == (
+        f"{venv}/pyvenv.cfg says home = {root / 'prefix' / 'bin'}, but getpath ignores that key: "
+        "PyConfig.home is set (/)."
+    )
+    assert lines[1] == (
+        "base_prefix = /: taken from PyConfig.home, which the program embedding Python set before the "
+        "search (as PYTHONHOME would): no landmark is checked."
+    )
+    assert lines[-1] == (
+        f"getpath read {venv}/pyvenv.cfg and set sys.prefix = {venv} itself (CPython 3.14+, gh-126985); "
+        "site only adds the venv's site-packages."
+    )
+    text = render.text(trace, width=200, color=False)
+    assert "the search continues from there" not in text and "compiled-in PREFIX" not in text
+    assert "site found pyvenv.cfg" not in text
+    source = render.dot(trace).source
+    assert f"getpath: sys.prefix = {venv} (venv)" in source and "site: sys.prefix" not in source
+    assert "ignored: PyConfig.home = /" in source and "pyvenv.cfg hop" not in source
+
+
+def test_a_replay_of_a_native_start_from_a_venv(pyodide_startups: dict, version: str) -> None:
+    """replay_startup: what a native CPython 3.14/3.15 computes for the venv (no PyConfig.home):
+    the search follows pyvenv.cfg's home, the landmark settles the base, getpath sets the venv."""
+    from pyenvlab import render
+
+    data = pyodide_startups[version]
+    trace, root = data["replayed"]["venv"], data["root"]
+    venv, base = str(root / "venv"), str(root / "prefix")
+    assert (trace.prefix, trace.base_prefix, trace.prefix_set_by) == (venv, base, "getpath")
+    assert trace.method == "getpath" and not trace.site_ran and not trace.verified and not trace.comparisons
+    landmark = f"{base}/lib/python{version}/os.py"
+    assert trace.probe_for("prefix").path == landmark  # the base's landmark settles it (not the venv)
+    assert trace.explanation == (
+        f"{venv}/pyvenv.cfg says home = {base}/bin: the search continues from there.",
+        f"base_prefix = {base}: the first landmark found was {landmark}.",
+        f"base_exec_prefix = {base}: {base}/lib/python{version}/lib-dynload exists.",
+        f"getpath read {venv}/pyvenv.cfg and set sys.prefix = {venv} itself (CPython 3.14+, gh-126985); "
+        "site only adds the venv's site-packages.",
+    )
+    text = render.text(trace, width=200, color=False)
+    assert "not verified: no start of the interpreter to compare with (see the notes)" in text
+    assert "2. site: not run\n" in text and "Result (site did not run)" in text
+    assert any(
+        note.startswith(f"a replay: CPython {trace.python}'s own getpath code") for note in trace.notes
+    )
+    source = render.dot(trace).source
+    assert f"base_prefix = {base}" in source and "not verified (nothing to compare with)" in source
+    # the prefix install itself: no venv, the landmark settles prefix
+    plain = data["replayed"]["prefix"]
+    assert plain.prefix_set_by is None and plain.prefix == base
+    assert plain.explanation[0] == f"prefix = {base}: the first landmark found was {landmark}."
+
+
+def test_the_pth_heading_counts_start_files(pyodide_startups: dict, version: str) -> None:
+    from pyenvlab import render
+
+    trace = pyodide_startups[version]["real"]
+    text = render.text(trace, width=200, color=False)
+    starts = [p for p in trace.pth_files if p.path.endswith(".start")]
+    total = len(trace.pth_files)
+    if starts:  # 3.15's site reads .start files (PEP 829): the feature, not the version
+        assert f"3. .pth and .start files: {total} processed ({len(starts)} .start files)" in text
+        (hidden,) = [n for n in trace.notes if ".hidden.start" in n]
+        assert hidden.endswith(
+            "site skips .start files (PEP 829) whose names start with '.', as it skips such .pth files"
+        )
+    else:
+        assert f"3. .pth files: {total} processed" in text
+        assert version == "3.14"

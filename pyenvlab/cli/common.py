@@ -77,7 +77,8 @@ def add_timeout_option(
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
-    """What to trace: ``MODULE``, ``-c CODE`` or ``--load FILE``; ``--python P``, ``--path DIR``."""
+    """What to trace: ``MODULE``, ``-c CODE`` or ``--load FILE``; ``--python P``, ``--path DIR``,
+    ``--lazy-imports MODE``."""
     what = parser.add_mutually_exclusive_group(required=required)
     what.add_argument("module", nargs="?", type=module_name, help="module to import, e.g. xml.dom.minidom")
     what.add_argument(
@@ -103,17 +104,37 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
         help="directory to put in front of sys.path, like PYTHONPATH (repeatable)",
     )
     add_timeout_option(parser)
+    parser.add_argument(
+        "--lazy-imports",
+        metavar="MODE",
+        choices=LAZY_MODES,
+        help="PEP 810's lazy-imports mode for the traced code, as -X lazy_imports=MODE: "
+        "all (every import lazy), none, normal (CPython 3.15+, e.g. --python pyodide:3.15)",
+    )
+
+
+#: the modes of ``--lazy-imports`` (``sys.set_lazy_imports``, PEP 810)
+LAZY_MODES = ("normal", "all", "none")
 
 
 def target_trace(args: argparse.Namespace, *, default: str | None = None, candidates: bool = False):
     """The trace the target options ask for: loaded from ``--load``, or traced now."""
+    lazy = getattr(args, "lazy_imports", None)
     if args.load:
+        if lazy is not None:
+            msg = "--lazy-imports applies to code traced now, not to a trace loaded with --load"
+            raise PyenvlabError(msg)
         return load_trace(args.load)
     from pyenvlab.tracing import trace_import
 
     target = args.code if args.code is not None else args.module or default
     return trace_import(
-        target, python=args.python, path=args.path or None, candidates=candidates, timeout=args.timeout
+        target,
+        python=args.python,
+        path=args.path or None,
+        candidates=candidates,
+        lazy_imports=lazy,
+        timeout=args.timeout,
     )
 
 

@@ -15,6 +15,7 @@ examples:
   python -m pyenvlab report numpy --python .venv/bin/python -o numpy.html
   python -m pyenvlab report --load numpy.trace.json -o numpy.html
   python -m pyenvlab report -c "import email.mime.text" --collapse package --module email.mime.text
+  python -m pyenvlab report -c "import json" --python pyodide:3.15 --lazy-imports all -o lazy.html
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ examples:
   python -m pyenvlab trace email.mime.text --dot email.gv --collapse package
   python -m pyenvlab trace json --dot scan.gv --module json
   python -m pyenvlab trace json --python pyodide:3.15
+  python -m pyenvlab trace -c "import json" --python pyodide:3.15 --lazy-imports all
 """
 
 from __future__ import annotations

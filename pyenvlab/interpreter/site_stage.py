@@ -68,12 +68,19 @@ def pth_notes(files: list[PthFile], site_data: Mapping[str, Any] | None) -> list
         }
     )
     for path in skipped:
-        notes.append(
-            f"site did not process {path}: since 3.13 (and security releases from 2024), "
-            "site skips .pth files whose names start with '.'"
-            if os.path.basename(path).startswith(".")
-            else f"site did not process {path}"
-        )
+        name = os.path.basename(path)
+        if name.startswith(".") and name.endswith(".start"):
+            notes.append(
+                f"site did not process {path}: site skips .start files (PEP 829) whose names start "
+                "with '.', as it skips such .pth files"
+            )
+        elif name.startswith("."):
+            notes.append(
+                f"site did not process {path}: since 3.13 (and security releases from 2024), "
+                "site skips .pth files whose names start with '.'"
+            )
+        else:
+            notes.append(f"site did not process {path}")
     return notes
 
 

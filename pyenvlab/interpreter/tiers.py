@@ -211,8 +211,10 @@ def _purpose(check: str, path: str) -> str:
 def _label_getpath(
     raw: list[dict[str, Any]], config: dict[str, Any], state: dict[str, Any], version: tuple[int, ...]
 ) -> list[StartupProbe]:
-    prefix = config.get("prefix") or ""
-    exec_prefix = config.get("exec_prefix") or ""
+    # the landmarks find the base installation: in a venv since 3.14 (gh-126985) getpath's
+    # prefix is the venv itself and the landmark settles base_prefix
+    prefix = config.get("base_prefix") or config.get("prefix") or ""
+    exec_prefix = config.get("base_exec_prefix") or config.get("exec_prefix") or ""
     sub = f"{config.get('platlibdir') or 'lib'}/python{version[0]}.{version[1]}"
     wanted = {
         "prefix": {

@@ -28,6 +28,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from pyenvlab.cli.common import LAZY_MODES
 from pyenvlab.errors import PyenvlabError
 from pyenvlab.jupyter import cells
 from pyenvlab.render.view_options import FLAGS, ViewOptions
@@ -155,6 +156,13 @@ class TraceMagics(_PyenvlabMagics):
         default=[],
         help="with --fresh: directory put in front of sys.path, like PYTHONPATH (repeatable)",
     )
+    @argument(
+        "--lazy-imports",
+        metavar="MODE",
+        choices=LAZY_MODES,
+        help="PEP 810's lazy-imports mode for the cell: all, none or normal, as -X lazy_imports=MODE"
+        " (CPython 3.15+, e.g. --python pyodide:3.15; implies --fresh)",
+    )
     @argument("--candidates", action="store_true", help="also record each file name tried in cached listings")
     @view_arguments
     @argument("--json", metavar="FILE", help="also save the trace as JSON to FILE")
@@ -170,13 +178,14 @@ class TraceMagics(_PyenvlabMagics):
 
         In this kernel (default) most modules are already loaded, so their imports are cache
         hits; ``--fresh`` runs the cell as ``python -c`` in a new interpreter, where the search
-        is real, probe by probe. Returns the trace, drawn with the view options given.
+        is real, probe by probe (``--lazy-imports MODE`` sets PEP 810's mode there first).
+        Returns the trace, drawn with the view options given.
         """
         from pyenvlab.jupyter.records import TraceView
 
         args = parse_argstring(self.trace_imports, line)
         options = ViewOptions.from_args(args)
-        fresh = args.fresh or args.python is not None or bool(args.path)
+        fresh = args.fresh or args.python is not None or bool(args.path) or args.lazy_imports is not None
         if args.path and not (args.fresh or args.python):
             raise UsageError("--path needs --fresh (this kernel's sys.path is already set)")
         if fresh:
@@ -211,7 +220,12 @@ class TraceMagics(_PyenvlabMagics):
 
             return in_this_interpreter(cell, path=args.path, cwd=os.getcwd(), candidates=args.candidates)
         return trace_import(
-            cell, python=args.python, path=args.path, cwd=os.getcwd(), candidates=args.candidates
+            cell,
+            python=args.python,
+            path=args.path,
+            cwd=os.getcwd(),
+            candidates=args.candidates,
+            lazy_imports=args.lazy_imports,
         )
 
 

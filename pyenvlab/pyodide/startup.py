@@ -37,7 +37,7 @@ from pyenvlab.pyodide.releases import Release, release_for
 from pyenvlab.pyodide.runner import RUNNER_SCRIPT, Run, run
 from pyenvlab.pyodide.tracing import PROBE_HOME
 
-__all__ = ["replay_getpath", "replay_getpaths", "startup"]
+__all__ = ["replay_getpath", "replay_getpaths", "replay_startup", "startup"]
 
 PROBES = Path(__file__).resolve().parent.parent / "_probe"
 FLAGS = ("-E", "-I", "-s", "-S", "-P")
@@ -223,6 +223,79 @@ def replay_getpaths(
             raise InterpreterError(msg)
         replays.append(json.loads(text))
     return replays
+
+
+def replay_startup(
+    python: str,
+    argv0: str | os.PathLike[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    flags: Sequence[str] = (),
+    mounts: Sequence[str] = (),
+    timeout: float | None = 300,
+):
+    """The prefix search a *native* CPython of ``python``'s version makes for the command
+    ``argv0``, as a :class:`~pyenvlab.interpreter.records.StartupTrace` the startup views draw.
+
+    ``python`` (``"pyodide:3.14"``) only supplies that version's own frozen getpath code:
+    :func:`replay_getpath` runs it with ``embedded=False``, as a plain ``python`` command of
+    that version would (no Pyodide ``home``), on the layout around ``argv0`` (a host venv or
+    prefix install, shown inside at the same paths). Nothing else starts: ``site`` does not
+    run and there is no interpreter of that layout to compare with, so the trace has no
+    comparisons, is not ``verified``, and says so in its notes. ``prefix_set_by`` is
+    ``"getpath"`` when the search alone already moved ``sys.prefix`` to a venv (CPython 3.14+,
+    gh-126985).
+
+    Raises:
+        InterpreterError: one line: unknown version, Node/npm missing, the probe failed.
+    """
+    import dataclasses
+    import re
+    import tempfile
+
+    from pyenvlab.interpreter import tiers, tracer
+
+    release = release_for(python)
+    flags = tuple(flags)
+    argv0 = os.fspath(argv0)
+    data = replay_getpath(
+        release.spec, argv0, env=env, flags=flags, embedded=False, mounts=mounts, timeout=timeout
+    )
+    config = data.get("config") or {}
+    searched = {
+        "prefix": config.get("prefix"),
+        "exec_prefix": config.get("exec_prefix"),
+        "base_prefix": config.get("base_prefix"),
+        "base_exec_prefix": config.get("base_exec_prefix"),
+        "executable": config.get("executable"),
+        "_base_executable": config.get("base_executable"),
+        "stdlib_dir": config.get("stdlib_dir"),
+        "path": list(config.get("module_search_paths") or ()),
+    }
+    start = tiers.Start(
+        target=release.spec,
+        argv0=argv0,
+        flags=flags,
+        environ=dict(env or {}),
+        workdir=HOME_INSIDE,
+        version=tuple(int(x) for x in re.findall(r"\d+", release.python)[:3]),
+        tmpdir=Path(tempfile.gettempdir()),
+        before=searched,
+        getpath_data=data,
+    )
+    tier = tiers.GetpathTier()
+    reason = tier.unavailable(start)
+    if reason is not None:
+        raise InterpreterError(reason)
+    found = tier.run(start)
+    notes = [
+        f"a replay: CPython {release.python}'s own getpath code (from {release.spec}) run as a plain "
+        f"`python` command of that version would run it, for {argv0}; no interpreter started, site did "
+        "not run, and there is nothing to verify the result against",
+        *found.notes,
+    ]
+    trace = tracer._assemble(start, found, site_data=None, truth=searched, script=None, notes=notes)
+    return dataclasses.replace(trace, python=release.python, comparisons=(), verified=False, real=None)
 
 
 def startup(

@@ -67,7 +67,9 @@ ANSI = {
 
 #: CSS for the HTML fragments of every views module (inlined by reports and notebook displays).
 #: Row classes: hit (green), miss (grey), namespace (blue), error / no-finder (red), unreached
-#: (faint), frozen, builtin; ``pyenvlab-summary`` / ``pyenvlab-note`` paragraphs; ``pyenvlab-graph``.
+#: (faint), frozen, builtin, lazy (purple, dotted edge: loaded at the first use of a PEP 810 lazy
+#: import), lazy-pending (purple italics, dashed edge: never used), lazy-bound (grey);
+#: ``pyenvlab-summary`` / ``pyenvlab-note`` paragraphs; ``pyenvlab-graph``.
 CSS = """
 .pyenvlab{border-collapse:collapse;font:12px/1.35 system-ui,sans-serif;margin:.4em 0 1em}
 .pyenvlab caption{text-align:left;font-weight:600;padding:.2em 0}
@@ -80,6 +82,12 @@ CSS = """
 .pyenvlab tr.unreached td{color:#aaa;font-style:italic}
 .pyenvlab tr.frozen td{background:#f4efff}
 .pyenvlab tr.builtin td{background:#fffbe0}
+.pyenvlab tr.lazy td{background:#f3f0ff;color:#3b2a8a}
+.pyenvlab tr.lazy td:first-child{border-left:3px dotted #5f3dc4}
+.pyenvlab tr.lazy.error td{background:#ffd0d0;color:inherit}
+.pyenvlab tr.lazy-pending td{color:#5f3dc4;font-style:italic}
+.pyenvlab tr.lazy-pending td:first-child{border-left:3px dashed #5f3dc4}
+.pyenvlab tr.lazy-bound td{color:#555}
 .pyenvlab-summary{font:13px/1.4 system-ui,sans-serif;margin:.3em 0}
 .pyenvlab-note{font:12px/1.4 system-ui,sans-serif;color:#555}
 .pyenvlab-graph img,.pyenvlab-graph svg{max-width:100%;height:auto}

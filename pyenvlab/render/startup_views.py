@@ -58,6 +58,8 @@ def _method_line(trace: Any) -> str:
 def _verdict(trace: Any) -> str:
     if trace.verified:
         return "verified: every traced value equals the interpreter's own"
+    if not trace.comparisons:
+        return "not verified: no start of the interpreter to compare with (see the notes)"
     bad = ", ".join(f"{c.stage} {c.field}" for c in trace.disagreements) or "nothing to compare"
     return f"NOT verified: the trace and the interpreter disagree on {bad}"
 
@@ -117,7 +119,7 @@ def _search_text(trace: Any, width: int, style: Style) -> list[str]:
     return [
         *out,
         "",
-        style("Result (after site)", "bold"),
+        style("Result (after site)" if trace.site_ran else "Result (site did not run)", "bold"),
         text_table(["sys.*", "value"], values, width=width),
         "",
     ]
@@ -126,7 +128,8 @@ def _search_text(trace: Any, width: int, style: Style) -> list[str]:
 def _site_text(trace: Any, width: int, style: Style) -> list[str]:
     """2. The calls site made, nested, and what each added."""
     if not trace.site_ran:
-        return [style("2. site: not run (-S)", "bold"), ""]
+        why = " (-S)" if "-S" in trace.command[1:] else ""
+        return [style(f"2. site: not run{why}", "bold"), ""]
     rows = [
         ["  " * step.depth + step.function, _step_argument(step), _step_effect(step, own)]
         for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
@@ -140,8 +143,9 @@ def _site_text(trace: Any, width: int, style: Style) -> list[str]:
 
 
 def _pth_text(trace: Any, width: int, style: Style) -> list[str]:
-    """3. Each processing of a .pth file, line by line, and what its import lines imported."""
-    out = [style(f"3. .pth files: {len(trace.pth_files)} processed", "bold")]
+    """3. Each processing of a .pth file (and of a PEP 829 .start file), line by line, and what
+    its import lines (entry points) imported."""
+    out = [style(_pth_heading(trace.pth_files), "bold")]
     for pth in trace.pth_files:
         again = f" (processed again: #{pth.occurrence})" if pth.occurrence > 1 else ""
         out.append(term(f"  {pth.path}{again}"))
@@ -155,6 +159,16 @@ def _pth_text(trace: Any, width: int, style: Style) -> list[str]:
     return [*out, ""]
 
 
+def _pth_heading(files: Any) -> str:
+    """``3. .pth files: 2 processed``, or with PEP 829 ``.start`` files among them
+    ``3. .pth and .start files: 3 processed (1 .start file)``."""
+    starts = sum(1 for f in files if f.path.endswith(".start"))
+    if not starts:
+        return f"3. .pth files: {len(files)} processed"
+    plural = "s" if starts > 1 else ""
+    return f"3. .pth and .start files: {len(files)} processed ({starts} .start file{plural})"
+
+
 def _path_text_section(trace: Any, width: int, style: Style) -> list[str]:
     """4. The final sys.path with where each entry came from."""
     return [style("4. sys.path", "bold"), _entries_table(trace.sys_path, width, style.color), ""]
@@ -162,6 +176,8 @@ def _path_text_section(trace: Any, width: int, style: Style) -> list[str]:
 
 def _comparison_text(trace: Any, width: int, style: Style) -> list[str]:
     """5. Every traced value next to the interpreter's own (red: they differ)."""
+    if not trace.comparisons:
+        return [style("5. Traced vs the interpreter's own values", "bold"), "  (nothing to compare with)"]
     rows = [
         [c.stage, c.field, _one_line(c.real), "agree" if c.agree else f"DIFFERS: {_one_line(c.traced)}"]
         for c in trace.comparisons
@@ -192,33 +208,43 @@ def startup_explanation(trace: Any) -> tuple[str, ...]:
     set a venv's ``sys.prefix``, and getpath's own warnings."""
     lines = []
     values = trace.getpath or {}
+    # PyConfig.home as getpath saw it: PYTHONHOME, or set by the program embedding Python (Pyodide)
+    home_config = values.get("home")
     exe_probe = trace.probe_for("executable")
     if exe_probe is not None:
         lines.append(f"argv[0] {trace.argv0!r} has no '/': found on PATH as {exe_probe.path}.")
     venv_probe = trace.probe_for("venv")
     if venv_probe is not None:
-        home = next(
-            (
-                line.partition("=")[2].strip()
-                for line in (venv_probe.detail or "").splitlines()
-                if line.partition("=")[0].strip().lower() == "home"
-            ),
-            None,
-        )
-        lines.append(f"{venv_probe.path} says home = {home}: the search continues from there.")
+        home = _cfg_home(venv_probe.detail)
+        if home_config:
+            lines.append(
+                f"{venv_probe.path} says home = {home}, but getpath ignores that key: "
+                f"PyConfig.home is set ({home_config})."
+            )
+        else:
+            lines.append(f"{venv_probe.path} says home = {home}: the search continues from there.")
     if trace.pythonhome:
         lines.append(f"PYTHONHOME={trace.pythonhome} sets prefix directly: no landmark is checked.")
+    # the base installation the search found (getpath's own prefix is already the venv's since
+    # 3.14, gh-126985: named by what the record says, not by the version)
+    base = values.get("base_prefix") or values.get("prefix") or trace.base_prefix
+    name = "prefix" if values.get("prefix", base) == base else "base_prefix"
     prefix_probe = trace.probe_for("prefix")
-    base = values.get("prefix") or trace.base_prefix
     if prefix_probe is not None:
-        lines.append(f"prefix = {base}: the first landmark found was {prefix_probe.path}.")
+        lines.append(f"{name} = {base}: the first landmark found was {prefix_probe.path}.")
     elif trace.method == "getpath" and not trace.pythonhome:
-        lines.append(f"prefix = {base}: no landmark found, the compiled-in PREFIX was used.")
+        if home_config:
+            lines.append(
+                f"{name} = {base}: taken from PyConfig.home, which the program embedding Python set "
+                "before the search (as PYTHONHOME would): no landmark is checked."
+            )
+        else:
+            lines.append(f"{name} = {base}: no landmark found, the compiled-in PREFIX was used.")
     exec_probe = trace.probe_for("exec_prefix")
     if exec_probe is not None:
-        lines.append(
-            f"exec_prefix = {values.get('exec_prefix') or trace.base_exec_prefix}: {exec_probe.path} exists."
-        )
+        exec_base = values.get("base_exec_prefix") or values.get("exec_prefix") or trace.base_exec_prefix
+        exec_name = "exec_prefix" if values.get("exec_prefix", exec_base) == exec_base else "base_exec_prefix"
+        lines.append(f"{exec_name} = {exec_base}: {exec_probe.path} exists.")
     venv = venv_prefix_sentence(trace)
     if venv:
         lines.append(venv)
@@ -230,12 +256,20 @@ def venv_prefix_sentence(trace: Any, *, short: bool = False) -> str | None:
     """Who set ``sys.prefix`` to the venv (``None`` outside a venv): the one place that says it,
     in the explanation and (``short``) in the graph.
 
-    It is keyed on ``trace.prefix_set_by``, the stage that did: ``"site"`` on CPython up to 3.13,
-    ``"getpath"`` from 3.14 on (gh-126985: getpath, not site, applies pyvenv.cfg). The words for
-    ``"getpath"`` are still those of the site stage: correct them here when 3.14 is traced.
+    It is keyed on ``trace.prefix_set_by``, the stage that did (a fact of the record, not the
+    version): ``"site"`` on CPython up to 3.13, ``"getpath"`` from 3.14 on (gh-126985: getpath,
+    not site, applies pyvenv.cfg; site then only adds the venv's site-packages).
     """
     if trace.prefix_set_by is None:
         return None
+    if trace.prefix_set_by == "getpath":
+        if short:
+            return f"getpath: sys.prefix = {trace.prefix} (venv)"
+        cfg = trace.venv or f"{trace.prefix}/pyvenv.cfg"
+        return (
+            f"getpath read {cfg} and set sys.prefix = {trace.prefix} itself (CPython 3.14+, "
+            "gh-126985); site only adds the venv's site-packages."
+        )
     if short:
         return f"site: sys.prefix = {trace.prefix} (venv)"
     return f"site found pyvenv.cfg and set sys.prefix = {trace.prefix} (the venv)."
@@ -487,12 +521,27 @@ def _walked_directory(probe: Any) -> str | None:
     return head if sep else None
 
 
-def _home(detail: str | None) -> str:
+def _cfg_home(detail: str | None) -> str | None:
+    """The ``home`` key of pyvenv.cfg's lines (``None`` without one)."""
     for line in (detail or "").splitlines():
         key, sep, value = line.partition("=")
         if sep and key.strip().lower() == "home":
             return value.strip()
-    return "?"
+    return None
+
+
+def _home(detail: str | None) -> str:
+    home = _cfg_home(detail)
+    return "?" if home is None else home
+
+
+def _hop(trace: Any, probe: Any) -> str:
+    """The label of the step after pyvenv.cfg was read: the search continues from its home,
+    unless PyConfig.home is set (PYTHONHOME, or the embedding program), which getpath keeps."""
+    home = _home(probe.detail)
+    if (trace.getpath or {}).get("home"):
+        return f"pyvenv.cfg home = {home} ignored: PyConfig.home = {trace.getpath['home']}"
+    return f"pyvenv.cfg hop: home = {home}"
 
 
 def _startup_dot(graph: Any, trace: Any, purposes: Any) -> None:
@@ -531,16 +580,20 @@ def _startup_dot(graph: Any, trace: Any, purposes: Any) -> None:
                     label=_label(f"walk step: {walked}"), style="dashed", fontname="Helvetica", fontsize="9"
                 )
         (cluster or graph).node(name, graphviz.nohtml(_label(label)), **attrs)
-        edge = {"style": "dashed", "label": _label(f"pyvenv.cfg hop: home = {hop}")} if hop else {}
+        edge = {"style": "dashed", "label": _label(hop)} if hop else {}
         graph.edge(previous, name, **edge)
-        hop = _home(probe.detail) if probe.decided == "venv" else None
+        hop = _hop(trace, probe) if probe.decided == "venv" else None
         previous = name
     if cluster is not None:
         graph.subgraph(cluster)
-    result = f"prefix = {trace.base_prefix}\nexec_prefix = {trace.base_exec_prefix}"
+    base = "base_" if trace.prefix != trace.base_prefix else ""
+    result = f"{base}prefix = {trace.base_prefix}\n{base}exec_prefix = {trace.base_exec_prefix}"
     venv = venv_prefix_sentence(trace, short=True)
     if venv:
         result += f"\n{venv}"
-    result += "\n" + ("verified against the interpreter" if trace.verified else "NOT verified")
+    if trace.verified:
+        result += "\nverified against the interpreter"
+    else:
+        result += "\nNOT verified" if trace.comparisons else "\nnot verified (nothing to compare with)"
     graph.node("result", graphviz.nohtml(_label(result)), shape="note", fillcolor="#fff8c5")
     graph.edge(previous, "result")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pyenvlab.model import Candidate, ModuleRecord, Trace
 from pyenvlab.render.trace_views.grouping import Group, group_modules, members
-from pyenvlab.render.trace_views.queries import probes_at, top_level
+from pyenvlab.render.trace_views.queries import lazy_imports, probes_at, top_level
 from pyenvlab.render.trace_views.wording import (
     KIND_WORDS,
     candidate_rows,
@@ -28,18 +28,27 @@ from pyenvlab.render.trace_views.wording import (
 )
 from pyenvlab.render.view_options import ViewOptions
 
-__all__ = ["SCAN_CAPTION", "TREE_CAPTION", "dot"]
+__all__ = ["LAZY_CAPTION", "SCAN_CAPTION", "TREE_CAPTION", "dot"]
 
 #: the most frequent cache-hit arrows drawn by ``cached="auto"``
 CACHED_EDGES = 15
 #: an importer with more first loads than this gets its arrows staggered in three columns
 STAGGER = 8
+#: pending lazy imports drawn one node each; more fold into one node
+PENDING_NODES = 12
+#: the colour of PEP 810 lazy imports (the import-time chart's too)
+LAZY_COLOR = "#5f3dc4"
+LAZY_FILL = "#f3f0ff"
 
 TREE_CAPTION = (
     "Solid arrow: A imported B and B was loaded (searched, executed) for the first time.",
     "Dashed arrow: B was already in sys.modules (cache hit, xN = how often); nothing was searched.",
     "Lavender: frozen into the interpreter; khaki: built in; orange: extension; red: failed.",
     "Times include nested imports. Grouped nodes fold several modules (see view options).",
+)
+LAZY_CAPTION = (
+    "Purple: PEP 810 lazy imports. Dotted: loaded at the first use of a lazy import (the box says where);",
+    "dashed: a lazy import never used (pending: never searched, never run).",
 )
 SCAN_CAPTION = (
     "Each box is a search-path entry, in the order the finder visited them (top to bottom).",
@@ -88,7 +97,9 @@ def _tree_dot(trace: Trace, options: ViewOptions) -> Any:
     key = group_modules(
         trace, collapse=collapse, depth=options.depth, filter=options.filter, max_nodes=options.max_nodes
     )
-    graph = _graph.digraph("imports", caption=TREE_CAPTION, rankdir=options.rankdir)
+    lazy = lazy_imports(trace)
+    caption = TREE_CAPTION + (LAZY_CAPTION if lazy else ())
+    graph = _graph.digraph("imports", caption=caption, rankdir=options.rankdir)
     ids = _graph.Ids("m")
     root = ids("<code>")
     loaded = summary(trace) if options.times else plural(len(trace.modules), "module") + " loaded"
@@ -102,9 +113,12 @@ def _tree_dot(trace: Trace, options: ViewOptions) -> Any:
         attrs = _module_node(records[0], options.times) if _alone(group, records) else None
         graph.node(ids(group), **(attrs or _group_node(group, records, options.times)))
     _load_edges(graph, trace, key, ids, root, staggered=options.rankdir == "LR")
+    pending = [st for st, status, _ in lazy if status == "pending"]
+    if pending:
+        _pending_nodes(graph, pending, key, ids, root, match=options.filter)
     cached = True if options.show_all and options.cached == "auto" else options.cached
     if cached is not False:
-        _cache_edges(graph, trace, key, ids, root, cached=cached)
+        _cache_edges(graph, trace, key, ids, root, cached=cached, caption=caption)
     return graph
 
 
@@ -129,11 +143,17 @@ def _module_node(record: ModuleRecord, times: bool) -> dict[str, Any]:
     second = kind + (f", {seconds_text(record.seconds)}" if times else "")
     if record.error is not None:
         second = "FAILED: " + _graph.shorten(record.error, 50)
-    attrs: dict[str, Any] = {"label": _graph.lines(record.name, second), "fillcolor": _kind_fill(record)}
+    label = [record.name, second]
+    if record.lazy:
+        label.append("lazy: first use " + _graph.shorten(record.first_use or "?", 50))
+    attrs: dict[str, Any] = {"label": _graph.lines(*label), "fillcolor": _kind_fill(record)}
     if record.kind in ("frozen", "builtin"):
         attrs["style"] = "filled"
     if record.kind == "namespace":
         attrs["color"] = _graph.COLORS["namespace_line"]
+    if record.lazy:
+        attrs.update(color=LAZY_COLOR, penwidth="1.6", fontcolor=LAZY_COLOR)
+        attrs["style"] = attrs.get("style", "rounded,filled") + ",dotted"
     if record.error is not None:
         attrs["color"] = _graph.COLORS["error_line"]
     return attrs
@@ -146,11 +166,14 @@ def _group_node(group: Group, records: Sequence[ModuleRecord], times: bool) -> d
     names = {m.name for m in records}
     seconds = sum(m.seconds for m in records if m.imported_by not in names)
     failed = sum(1 for m in records if m.error is not None)
+    lazy = sum(1 for m in records if m.lazy)
     # a "module" group of several loads: one module loaded again (a reload, a failed import retried)
     title = f"{group.name} (loaded {len(records)} times)" if group.kind == "module" else group.title
     detail = plural(len(records), "module") + (f", {seconds_text(seconds)}" if times else "")
     if failed:
         detail += f", {failed} failed"
+    if lazy:
+        detail += f", {lazy} lazy"
     return {
         "label": _graph.lines(title, detail),
         "shape": "box3d",
@@ -162,26 +185,92 @@ def _group_node(group: Group, records: Sequence[ModuleRecord], times: bool) -> d
 def _load_edges(
     graph: Any, trace: Trace, key: dict[str, Group], ids: Any, root: str, *, staggered: bool
 ) -> None:
-    """Solid arrows: importer -> module, for each first load (counted between groups)."""
-    edges: Counter[tuple[str, str]] = Counter()
+    """Solid arrows: importer -> module, for each first load (counted between groups); dotted
+    purple ones for the loads at the first use of a PEP 810 lazy import."""
+    edges: Counter[tuple[str, str, bool]] = Counter()
     for record in trace.modules:
         src = key.get(record.imported_by) if record.imported_by is not None else None
         src_id = ids(src) if src is not None else root
         dst_id = ids(key[record.name])
         if src_id != dst_id:
-            edges[(src_id, dst_id)] += 1
-    fanout: Counter[str] = Counter(src for src, _ in edges)
+            edges[(src_id, dst_id, record.lazy)] += 1
+    fanout: Counter[str] = Counter(src for src, _, _ in edges)
     seen: Counter[str] = Counter()
-    for (src_id, dst_id), n in edges.items():
+    for (src_id, dst_id, lazy), n in edges.items():
         attrs = {}
         if fanout[src_id] > STAGGER and staggered:  # a wide fan-out: stagger it in 3 columns
             attrs["minlen"] = str(1 + seen[src_id] % 3)
             seen[src_id] += 1
-        graph.edge(src_id, dst_id, label=f"{n} loads" if n > 1 else None, **attrs)
+        if lazy:
+            attrs.update(style="dotted", color=LAZY_COLOR, fontcolor=LAZY_COLOR, penwidth="1.6")
+            graph.edge(src_id, dst_id, label=f"{n} lazy loads" if n > 1 else "lazy", **attrs)
+        else:
+            graph.edge(src_id, dst_id, label=f"{n} loads" if n > 1 else None, **attrs)
+
+
+def _pending_nodes(
+    graph: Any, pending: Sequence[Any], key: dict[str, Group], ids: Any, root: str, *, match: Any
+) -> None:
+    """Dashed purple boxes for the lazy imports never used (one node each, or one for all when
+    there are many), a dashed purple arrow from each importer. With a name ``filter`` only the
+    pending imports of that name, or made by a module kept whole, are drawn."""
+    from pyenvlab.render import _graph
+
+    def shown(st: Any) -> bool:
+        if match is None:
+            return True
+        if isinstance(match, str) and (st.name == match or st.name.startswith(f"{match}.")):
+            return True
+        return st.importer in key and key[st.importer] == Group.module(st.importer)
+
+    pending = [st for st in pending if shown(st)]
+    if not pending:
+        return
+    attrs = {
+        "style": "rounded,filled,dashed",
+        "color": LAZY_COLOR,
+        "fontcolor": LAZY_COLOR,
+        "fillcolor": LAZY_FILL,
+    }
+    edges: Counter[tuple[str, str]] = Counter()
+    folded = len(pending) > PENDING_NODES
+    drawn: set[str] = set()
+    for st in pending:
+        dst_id = ids(("<pending>",) if folded else ("<pending>", st.importer, st.name))
+        if dst_id not in drawn:
+            drawn.add(dst_id)
+            if folded:
+                names = ", ".join(sorted({p.name for p in pending}))
+                label = _graph.lines(
+                    f"{len(pending)} lazy imports never used",
+                    _graph.shorten(names, 60),
+                    "pending: never searched, never run",
+                )
+            else:
+                label = _graph.lines(st.name, "lazy import, never used", "pending: never searched, never run")
+            graph.node(dst_id, label, **attrs)
+        src_id = ids(key[st.importer]) if st.importer in key else root
+        edges[(src_id, dst_id)] += 1
+    for (src_id, dst_id), n in edges.items():
+        graph.edge(
+            src_id,
+            dst_id,
+            label=f"{n} lazy imports" if n > 1 else "lazy import",
+            style="dashed",
+            color=LAZY_COLOR,
+            fontcolor=LAZY_COLOR,
+        )
 
 
 def _cache_edges(
-    graph: Any, trace: Trace, key: dict[str, Group], ids: Any, root: str, *, cached: bool | int | str
+    graph: Any,
+    trace: Trace,
+    key: dict[str, Group],
+    ids: Any,
+    root: str,
+    *,
+    cached: bool | int | str,
+    caption: Sequence[str] = TREE_CAPTION,
 ) -> None:
     """Dashed arrows: importer -> module already in ``sys.modules`` (times N), the most frequent
     ``cached`` of them (all for ``True``), with a note on how many were left out."""
@@ -214,7 +303,7 @@ def _cache_edges(
             f"Only the {len(drawn)} most frequent cache-hit arrows are drawn ({hidden} cache hits "
             f"on {len(hits) - len(drawn)} more arrows are not; cached=True draws all)."
         )
-        graph.attr("graph", label=_graph.lines_left(*TREE_CAPTION, note))
+        graph.attr("graph", label=_graph.lines_left(*caption, note))
 
 
 # -- the scan of one import --------------------------------------------------------------------

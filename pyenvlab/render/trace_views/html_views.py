@@ -2,7 +2,9 @@
 
 Every cell goes through :func:`~pyenvlab.render._table.html_table` (escaped unless it is
 ``Markup`` built here); row classes carry the colour vocabulary (``hit``, ``miss``...) that
-:data:`~pyenvlab.render._table.CSS` styles.
+:data:`~pyenvlab.render._table.CSS` styles; PEP 810 lazy imports have their own: ``lazy`` (a
+load at the first use of a lazy import), ``lazy-pending`` (never used) and ``lazy-bound``
+(a lazy import that had nothing to load).
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from pyenvlab.render._escape import html_text
 from pyenvlab.render._table import Markup, html_table
 from pyenvlab.render.trace_views.queries import cache_hits, scan_targets
 from pyenvlab.render.trace_views.wording import (
+    LAZY_HEADERS,
+    LAZY_LEGEND,
+    LAZY_LOAD_LEGEND,
+    LAZY_TITLE,
     MODULE_HEADERS,
     SCAN_HEADERS,
     candidate_rows,
     candidates_story,
     entry_text,
     importers_text,
+    interpreter_facts,
+    lazy_rows,
     module_rows,
     probes_words,
     scan_rows,
@@ -28,7 +36,10 @@ from pyenvlab.render.trace_views.wording import (
     summary,
 )
 
-__all__ = ["html"]
+__all__ = ["LAZY_CLASSES", "html"]
+
+#: row classes of the lazy-imports table by status (see :func:`~.queries.lazy_imports`)
+LAZY_CLASSES = {"reified": "lazy", "failed": "lazy error", "pending": "lazy-pending"}
 
 
 def html(obj: Any) -> str:
@@ -79,10 +90,11 @@ def _trace_html(trace: Trace) -> str:
     modules = module_rows(trace)
     hits = cache_hits(trace.statements)
     head = f"Python {trace.python} ({trace.executable})" + (f": {trace.code}" if trace.code else "")
-    parts = [
-        f'<p class="pyenvlab-note">{html_text(head)}</p>',
-        f'<p class="pyenvlab-summary"><b>{html_text(summary(trace))}</b></p>',
-    ]
+    parts = [f'<p class="pyenvlab-note">{html_text(head)}</p>']
+    facts = interpreter_facts(trace)
+    if facts:
+        parts.append(f'<p class="pyenvlab-note">{html_text(facts)}</p>')
+    parts.append(f'<p class="pyenvlab-summary"><b>{html_text(summary(trace))}</b></p>')
     for record in scan_targets(trace):
         parts.append(_scan_html(record, trace.sys_path))
     if trace.sys_path:
@@ -109,6 +121,19 @@ def _trace_html(trace: Trace) -> str:
                 caption="Modules loaded, in load order (indented under the module that imported them)",
             )
         )
+        if any("lazy" in k.split() for _, k in modules):
+            parts.append(f'<p class="pyenvlab-note">{html_text(LAZY_LOAD_LEGEND)}</p>')
+    lazy = lazy_rows(trace)
+    if lazy:
+        parts.append(
+            html_table(
+                LAZY_HEADERS,
+                [r for r, _ in lazy],
+                row_classes=[LAZY_CLASSES.get(status, "lazy-bound") for _, status in lazy],
+                caption=LAZY_TITLE,
+            )
+        )
+        parts.append(f'<p class="pyenvlab-note">{html_text(LAZY_LEGEND)}</p>')
     if hits:
         parts.append(
             html_table(

@@ -18,10 +18,15 @@ from collections.abc import Iterable, Sequence
 from pyenvlab.model import ModuleRecord, Probe, Statement, Trace
 
 __all__ = [
+    "CPYTHON_FINDERS",
+    "LAZY_STATUSES",
     "MAX_SCANS",
+    "WEBASSEMBLY_PLATFORMS",
     "cache_hits",
     "depths",
+    "foreign_finders",
     "is_stdlib",
+    "lazy_imports",
     "probes_at",
     "scan_targets",
     "stdlib_names",
@@ -31,6 +36,15 @@ __all__ = [
 
 #: the text view spells out the scan of each top-level import of a trace with at most this many
 MAX_SCANS = 3
+
+#: the meta-path finders CPython itself installs (WindowsRegistryFinder on Windows only)
+CPYTHON_FINDERS = frozenset({"BuiltinImporter", "FrozenImporter", "PathFinder", "WindowsRegistryFinder"})
+
+#: values of ``sys.platform`` of CPython compiled to WebAssembly (Pyodide is ``emscripten``)
+WEBASSEMBLY_PLATFORMS = frozenset({"emscripten", "wasi"})
+
+#: what became of a PEP 810 lazy import, as :func:`lazy_imports` says it
+LAZY_STATUSES = ("reified", "failed", "pending", "cached", "loaded", "bound")
 
 
 def probes_at(record: ModuleRecord, entry: str) -> list[Probe]:
@@ -109,3 +123,57 @@ def is_stdlib(record: ModuleRecord, names: frozenset[str] | None = None) -> bool
         return False
     origin = (record.origin or "").replace("\\", "/")
     return "site-packages" not in origin and "dist-packages" not in origin
+
+
+def lazy_imports(trace: Trace) -> list[tuple[Statement, str, ModuleRecord | None]]:
+    """Every PEP 810 lazy import of ``trace``, in the order the statements ran, with what became
+    of it: ``(statement, status, load)``.
+
+    ``status`` is one of :data:`LAZY_STATUSES`: ``reified`` (its first use loaded the module:
+    ``load`` is that load, with ``first_use``), ``failed`` (the same, but the load failed),
+    ``pending`` (never used by the end of the trace: never searched, never run), ``cached``
+    (the module was already in ``sys.modules`` when the name was bound: its first use loads
+    nothing), ``loaded`` (an ordinary import loaded the module first: ``load``), ``bound``
+    (none of these was recorded). A name in ``Trace.lazy_pending`` without a recorded
+    statement gets one (importer ``None``), so nothing pending goes unshown.
+    """
+    pending = set(trace.lazy_pending)
+    lazy_loads: dict[tuple[str | None, str], ModuleRecord] = {}
+    first_lazy: dict[str, ModuleRecord] = {}
+    first_load: dict[str, ModuleRecord] = {}
+    for record in trace.modules:
+        if record.lazy:
+            lazy_loads.setdefault((record.imported_by, record.name), record)
+            first_lazy.setdefault(record.name, record)
+        if not record.reloaded:
+            first_load.setdefault(record.name, record)
+    statements = [st for st in trace.statements if st.lazy]
+    bound = {st.name for st in statements}
+    statements += [
+        Statement(name, None, False, lazy=True) for name in trace.lazy_pending if name not in bound
+    ]
+    out: list[tuple[Statement, str, ModuleRecord | None]] = []
+    claimed: set[int] = set()
+    for st in statements:
+        load = lazy_loads.get((st.importer, st.name))
+        if load is None and st.name not in pending:
+            candidate = first_lazy.get(st.name)
+            load = candidate if candidate is not None and id(candidate) not in claimed else None
+        if load is not None:
+            claimed.add(id(load))
+            out.append((st, "failed" if load.error is not None else "reified", load))
+        elif st.name in pending:
+            out.append((st, "pending", None))
+        elif st.cached:
+            out.append((st, "cached", None))
+        elif st.name in first_load:
+            out.append((st, "loaded", first_load[st.name]))
+        else:
+            out.append((st, "bound", None))
+    return out
+
+
+def foreign_finders(trace: Trace) -> list[str]:
+    """The classes on the traced interpreter's ``sys.meta_path`` (when the trace began) that
+    CPython does not install itself: Pyodide's ``JsFinder``, setuptools' editable finders..."""
+    return [name for name in trace.meta_path if name not in CPYTHON_FINDERS]

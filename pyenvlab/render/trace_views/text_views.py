@@ -1,8 +1,10 @@
 """Terminal text of import traces: what ``python -m pyenvlab trace`` prints.
 
-A trace reads top to bottom as: the interpreter and the code, one summary line, the scan of each
-top-level import (for small traces), ``sys.path``, the modules loaded (indented under their
-importer), the cache hits, and what failed. Each part is one function returning its lines.
+A trace reads top to bottom as: the interpreter and the code (and what is unusual about the
+interpreter, such as CPython in WebAssembly), one summary line, the scan of each top-level
+import (for small traces), ``sys.path``, the modules loaded (indented under their importer), the
+PEP 810 lazy imports (when there are any), the cache hits, and what failed. Each part is one
+function returning its lines.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from pyenvlab.model import Candidate, ModuleRecord, Trace
 from pyenvlab.render._table import Style, terminal_width, text_table, use_color
 from pyenvlab.render.trace_views.queries import MAX_SCANS, cache_hits, scan_targets, top_level
 from pyenvlab.render.trace_views.wording import (
+    LAZY_HEADERS,
+    LAZY_LEGEND,
+    LAZY_LOAD_LEGEND,
+    LAZY_TITLE,
     MODULE_HEADERS,
     OUTCOME_STYLE,
     PROBE_LEGEND,
@@ -25,6 +31,8 @@ from pyenvlab.render.trace_views.wording import (
     entry_text,
     fill,
     importers_text,
+    interpreter_facts,
+    lazy_rows,
     module_rows,
     plural,
     probes_words,
@@ -37,6 +45,10 @@ __all__ = ["text"]
 
 #: cache hits listed before "... and N more modules"
 MAX_CACHE_ROWS = 15
+#: lazy imports listed before "... and N more lazy imports" (``lazy_imports="all"`` makes many)
+MAX_LAZY_ROWS = 15
+#: terminal styles of the lazy imports: loaded on first use, its failure, never used
+LAZY_STYLE = {"reified": ("magenta",), "failed": ("red",), "pending": ("magenta", "dim")}
 
 
 def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> str:
@@ -90,7 +102,7 @@ def _scan_text(
 
 def _trace_text(trace: Trace, width: int, colored: bool) -> str:
     style = Style(colored)
-    sections = (_head, _scans, _modules, _cache_hits, _raised, _failures)
+    sections = (_head, _scans, _modules, _lazy, _cache_hits, _raised, _failures)
     return "\n".join(line for section in sections for line in section(trace, width, style))
 
 
@@ -99,7 +111,11 @@ def _head(trace: Trace, width: int, style: Style) -> list[str]:
     head = f"Python {trace.python} ({trace.executable})"
     if trace.code:
         head += f": {code_line(trace.code)}"
-    out = [fill(head, width), style(fill(summary(trace), width), "bold")]
+    out = [fill(head, width)]
+    facts = interpreter_facts(trace)
+    if facts:
+        out.append(fill(facts, width))
+    out.append(style(fill(summary(trace), width), "bold"))
     if not trace.modules:
         out.append("no modules were loaded (everything imported was already in sys.modules)")
     top = top_level(trace)
@@ -135,12 +151,48 @@ def _modules(trace: Trace, width: int, style: Style) -> list[str]:
         out.append("")
     out.append(style("Modules loaded, in load order (indented under the module that imported them):", "bold"))
     rows = module_rows(trace)
-    styles = [("red",) if k == "error" else ("dim",) if k in ("frozen", "builtin") else () for _, k in rows]
+    styles = [_module_style(k.split()) for _, k in rows]
     out.append(
         text_table(
             MODULE_HEADERS, [r for r, _ in rows], width=width, shrink=4, styles=styles, color=style.color
         )
     )
+    if any("lazy" in k.split() for _, k in rows):
+        out.append(textwrap.fill(LAZY_LOAD_LEGEND, width=width, subsequent_indent="  "))
+    return out
+
+
+def _module_style(classes: list[str]) -> tuple[str, ...]:
+    if "error" in classes:
+        return ("red",)
+    if "lazy" in classes:
+        return ("magenta",)
+    return ("dim",) if classes[0] in ("frozen", "builtin") else ()
+
+
+def _lazy(trace: Trace, width: int, style: Style) -> list[str]:
+    """The PEP 810 lazy imports, each with what became of it (none: no section)."""
+    rows = lazy_rows(trace)
+    if not rows:
+        return []
+    shown = rows[:MAX_LAZY_ROWS]
+    out = ["", style(fill(LAZY_TITLE + ":", width), "bold")]
+    out.append(
+        text_table(
+            LAZY_HEADERS,
+            [r for r, _ in shown],
+            width=width,
+            shrink=(0, 2),
+            wrap=(2,),
+            styles=[LAZY_STYLE.get(status, ()) for _, status in shown],
+            color=style.color,
+        )
+    )
+    if len(rows) > MAX_LAZY_ROWS:
+        rest = rows[MAX_LAZY_ROWS:]
+        pending = sum(1 for _, status in rest if status == "pending")
+        out.append(f"... and {plural(len(rest), 'more lazy import')} ({pending} pending)")
+    out.append(textwrap.fill(LAZY_LEGEND, width=width, subsequent_indent="  "))
     return out
 
 

@@ -19,12 +19,23 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from pyenvlab.model import Candidate, ModuleRecord, Probe, Trace
+from pyenvlab.model import Candidate, ModuleRecord, Probe, Statement, Trace
 from pyenvlab.render._escape import term
-from pyenvlab.render.trace_views.queries import depths, probes_at, total_seconds
+from pyenvlab.render.trace_views.queries import (
+    WEBASSEMBLY_PLATFORMS,
+    depths,
+    foreign_finders,
+    lazy_imports,
+    probes_at,
+    total_seconds,
+)
 
 __all__ = [
     "KIND_WORDS",
+    "LAZY_HEADERS",
+    "LAZY_LEGEND",
+    "LAZY_LOAD_LEGEND",
+    "LAZY_TITLE",
     "MODULE_HEADERS",
     "OP_WORDS",
     "OUTCOME_STYLE",
@@ -38,6 +49,10 @@ __all__ = [
     "entry_text",
     "fill",
     "importers_text",
+    "interpreter_facts",
+    "lazy_rows",
+    "lazy_statement_text",
+    "lazy_summary",
     "module_rows",
     "ordinal",
     "plural",
@@ -236,6 +251,9 @@ def summary(trace: Trace) -> str:
         plural(probes, "probe"),
         plural(hits, "cache hit"),
     ]
+    lazy = lazy_summary(trace)
+    if lazy:
+        parts.append(lazy)
     seconds = total_seconds(trace)
     if seconds:
         parts.append(seconds_text(seconds) + " in total")
@@ -248,7 +266,16 @@ def entry_text(entry: str) -> str:
 
 
 def scan_story(record: ModuleRecord, sys_path: Sequence[str] = ()) -> str:
-    """What happened when ``record`` was searched, in one plain sentence."""
+    """What happened when ``record`` was searched, in one plain sentence (and, for the load of a
+    PEP 810 lazy import, when it happened)."""
+    story = _scan_story(record, sys_path)
+    if record.lazy:
+        where = f" ({record.first_use})" if record.first_use else ""
+        story = story.rstrip(".") + f"; loaded at the first use of a lazy import{where}"
+    return story
+
+
+def _scan_story(record: ModuleRecord, sys_path: Sequence[str]) -> str:
     name = record.name
     visits = record.searched
     where = "sys.path" if "." not in name else "the parent package's __path__"
@@ -366,13 +393,14 @@ def code_line(code: str, size: int = 60) -> str:
 
 def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
     """Rows ``([#, module, kind, finder, loaded from, time], class)`` of the modules table, each
-    module indented under its importer; the class is ``error`` or the module's kind."""
+    module indented under its importer; the class is ``error`` or the module's kind, followed
+    by `` lazy`` for a load that reified a PEP 810 lazy import (whose name is marked ``(lazy)``)."""
     levels = depths(trace.modules)
     entries = EntryIndex(trace.sys_path)
     rows = []
     for index, record in enumerate(trace.modules, 1):
         indent = "  " * min(levels.get(record.name, 0), MAX_INDENT)
-        name = record.name + (" (reload)" if record.reloaded else "")
+        name = record.name + (" (reload)" if record.reloaded else "") + (" (lazy)" if record.lazy else "")
         rows.append(
             (
                 [
@@ -383,7 +411,7 @@ def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
                     where_found(record, trace.sys_path, index=entries),
                     seconds_text(record.seconds),
                 ],
-                "error" if record.error else record.kind,
+                ("error" if record.error else record.kind) + (" lazy" if record.lazy else ""),
             )
         )
     return rows
@@ -439,3 +467,75 @@ def candidates_story(candidates: Sequence[Candidate]) -> str:
     shadowed = len(candidates) - len(winners)
     first = winners[0].entry if winners else "?"
     return f"{name}: {len(candidates)} providers; the import uses {first}, {shadowed} shadowed"
+
+
+# -- PEP 810 lazy imports and the interpreter ----------------------------------------------------
+
+LAZY_TITLE = "Lazy imports (PEP 810): the statement binds the name; the module loads at its first use"
+LAZY_HEADERS = ["lazy import", "in", "what happened"]
+LAZY_LEGEND = (
+    "lazy import: nothing is searched or run when the statement runs; loaded on first use = "
+    "searched and run at that line; pending = never used by the end of the trace, so never "
+    "searched, never run"
+)
+LAZY_LOAD_LEGEND = (
+    "(lazy): loaded at the first use of a lazy import, not where its statement ran "
+    "(where: the lazy imports below)"
+)
+
+
+def lazy_statement_text(statement: Statement) -> str:
+    """A lazy import as the program wrote it: ``lazy import a.b``, ``lazy from a import b, c``."""
+    if statement.fromlist:
+        return f"lazy from {statement.name} import {', '.join(statement.fromlist)}"
+    return f"lazy import {statement.name}"
+
+
+def _lazy_outcome(status: str, load: ModuleRecord | None) -> str:
+    where = f" at {load.first_use}" if load is not None and load.first_use else ""
+    if status == "reified":
+        return f"loaded on first use{where}"
+    if status == "failed" and load is not None:
+        return f"first use{where} failed: {load.error}"
+    if status == "pending":
+        return "pending: never used, so never searched, never run"
+    if status == "cached":
+        return "already in sys.modules when bound: its first use loads nothing"
+    if status == "loaded" and load is not None:
+        by = load.imported_by or "<top level>"
+        return f"loaded earlier by an ordinary import (imported by {by})"
+    return "bound (no load of it was recorded)"
+
+
+def lazy_rows(trace: Trace) -> list[tuple[list[str], str]]:
+    """Rows ``([lazy import, in, what happened], status)`` of the lazy-imports table, one per
+    lazy import in the order the statements ran (statuses: :func:`~.queries.lazy_imports`)."""
+    return [
+        ([lazy_statement_text(st), st.importer or "<top level>", _lazy_outcome(status, load)], status)
+        for st, status, load in lazy_imports(trace)
+    ]
+
+
+def lazy_summary(trace: Trace) -> str:
+    """``3 lazy imports (1 pending)`` for the summary line, or ``""`` when there were none."""
+    found = lazy_imports(trace)
+    if not found:
+        return ""
+    pending = sum(1 for _, status, _ in found if status == "pending")
+    return plural(len(found), "lazy import") + (f" ({pending} pending)" if pending else "")
+
+
+def interpreter_facts(trace: Trace) -> str | None:
+    """What is unusual about the traced interpreter, from the trace's own facts, in one line:
+    CPython compiled to WebAssembly (``sys.platform`` ``emscripten`` in Pyodide) and the
+    meta-path finders there that CPython does not install itself; ``None`` for a native one."""
+    if trace.platform not in WEBASSEMBLY_PLATFORMS:
+        return None
+    line = f"CPython compiled to WebAssembly (sys.platform {trace.platform!r})"
+    foreign = foreign_finders(trace)
+    if foreign:
+        verb = "are" if len(foreign) > 1 else "is"
+        line += f"; sys.meta_path: {', '.join(trace.meta_path)} ({', '.join(foreign)} {verb} not CPython's)"
+    elif trace.meta_path:
+        line += f"; sys.meta_path: {', '.join(trace.meta_path)}"
+    return line
