@@ -324,7 +324,11 @@ class ExportedPackage:
 
 @dataclass(frozen=True)
 class EnvExport(Document):
-    """The pinned contents of an environment, as ``requirements.txt`` or ``environment.yml``."""
+    """The pinned contents of an environment, as ``requirements.txt`` or ``environment.yml``.
+
+    ``made_by`` is the tool that made the venv, as its ``pyvenv.cfg`` says (``"uv 0.13.9"``,
+    ``"virtualenv 20.26.6"``, ``"venv"``; ``None`` outside a venv or for an export file).
+    """
 
     FORMAT: ClassVar[str] = "pyenvlab.env-export"
 
@@ -332,10 +336,13 @@ class EnvExport(Document):
     executable: str
     platform: str
     packages: tuple[ExportedPackage, ...]
+    made_by: str | None = None
 
     def requirements(self) -> str:
         """Pinned requirements (``name==version`` lines) that ``pip install -r`` accepts."""
-        lines = [f"# exported by pyenvlab from {self.executable} (Python {self.python}, {self.platform})"]
+        made = f"; a venv made by {self.made_by}" if self.made_by else ""
+        where = f"{self.executable} (Python {self.python}, {self.platform}{made})"
+        lines = [f"# exported by pyenvlab from {where}"]
         lines += [f"{p.name}=={p.version}" for p in self.packages]
         return "\n".join(lines) + "\n"
 
