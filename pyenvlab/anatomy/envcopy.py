@@ -151,7 +151,7 @@ def export_pylock(
     made_by = _made_by(executable)
     comment = f"exported by pyenvlab from {executable} (Python {version}, {system}"
     comment += f"; a venv made by {made_by})" if made_by else ")"
-    return write_pylock(packages, find_links=find_links, comment=comment)
+    return write_pylock(packages, find_links=find_links, comment=comment, python=version, platform=system)
 
 
 #: file name endings read as lock files (pylock.toml, pylock.NAME.toml, uv.lock)

@@ -122,8 +122,15 @@ def _read_pylock(path: Path, data: Mapping[str, Any]) -> EnvExport:
             source = package.index
         version = str(package.version) if package.version is not None else UNPINNED
         pins.append((package.name, version, source))
+    ours = (lock.tool or {}).get("pyenvlab")
+    ours = ours if isinstance(ours, Mapping) else {}
     python = f"requires {lock.requires_python}" if lock.requires_python else "unknown"
-    return _merged(path, pins, python)
+    exported = _merged(path, pins, str(ours.get("python") or python))
+    if isinstance(ours.get("platform"), str):
+        import dataclasses
+
+        exported = dataclasses.replace(exported, platform=ours["platform"])
+    return exported
 
 
 def _read_uv_lock(path: Path, data: Mapping[str, Any]) -> EnvExport:
@@ -279,12 +286,16 @@ def write_pylock(
     *,
     find_links: Sequence[str | os.PathLike[str]] = (),
     comment: str = "",
+    python: str | None = None,
+    platform: str | None = None,
 ) -> str:
     """A ``pylock.toml`` (PEP 751, lock-version 1.0) pinning ``packages``.
 
     Each package's source is its install-time direct URL when it has one, else every wheel and
-    sdist of that exact release in ``find_links`` (absolute paths, sha256 hashes). The text is
-    checked with ``packaging.pylock`` before it is returned.
+    sdist of that exact release in ``find_links`` (absolute paths, sha256 hashes). ``python``
+    and ``platform`` (the exported environment's) go to ``[tool.pyenvlab]``, where
+    :func:`read_lock` finds them again. The text is checked with ``packaging.pylock`` before
+    it is returned.
 
     Raises:
         PyenvlabError: a package has no file to lock (named, with how to provide it).
@@ -323,11 +334,15 @@ def write_pylock(
         lines += [*block, ""]
     if missing:
         where = ", ".join(os.fspath(d) for d in find_links) or "no --find-links directory"
+        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise PyenvlabError(
-            f"cannot write a pylock.toml: no file with a hash for {', '.join(missing)} (looked in {where});"
+            f"cannot write a pylock.toml: no file with a hash for {named} (looked in {where});"
             " a lock names each package's wheel or sdist: put them in a directory"
             " (`pip download --no-deps -d DIR NAME==VERSION`) and pass --find-links DIR"
         )
+    tool = {key: value for key, value in (("python", python), ("platform", platform)) if value}
+    if tool:
+        lines += ["[tool.pyenvlab]", *(f"{key} = {toml_string(value)}" for key, value in tool.items())]
     text = "\n".join(lines).rstrip("\n") + "\n"
     _check_pylock(text)
     return text
