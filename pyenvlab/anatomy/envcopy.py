@@ -2,8 +2,11 @@
 cannot simply be copied.
 
 - :func:`export` pins every distribution of an interpreter's environment (:class:`EnvExport`,
-  which writes ``requirements.txt`` and ``environment.yml`` forms);
-- :func:`diff` compares two interpreters, exports or export files (:class:`EnvDiff`);
+  which writes ``requirements.txt`` and ``environment.yml`` forms; each distribution's
+  installer, ``pip`` or ``uv``, from its ``INSTALLER`` file, and the tool that made the venv
+  from its ``pyvenv.cfg``); :func:`export_pylock` writes it as a ``pylock.toml`` (PEP 751);
+- :func:`diff` compares two interpreters, exports or export files (:class:`EnvDiff`), lock
+  files (``pylock.toml``, ``uv.lock``: :mod:`pyenvlab.anatomy.lockfiles`) included;
 - :func:`recreate` builds a fresh venv from an export, offline when given ``find_links``;
 - :func:`check_relocatable` lists the absolute paths a venv recorded when it was made (script
   shebangs, ``activate``, ``pyvenv.cfg``): a copy elsewhere still runs the original's interpreter
@@ -39,7 +42,15 @@ from pyenvlab.anatomy.records import (
 )
 from pyenvlab.errors import InterpreterError, PyenvlabError
 
-__all__ = ["RECREATE_TIMEOUT", "check_relocatable", "diff", "export", "read_export", "recreate"]
+__all__ = [
+    "RECREATE_TIMEOUT",
+    "check_relocatable",
+    "diff",
+    "export",
+    "export_pylock",
+    "read_export",
+    "recreate",
+]
 
 #: seconds :func:`recreate` may take by default (making the venv and installing into it)
 RECREATE_TIMEOUT = 600.0
@@ -79,6 +90,25 @@ def export(
     Raises:
         InterpreterError: if ``python`` cannot be run or does not answer in time.
     """
+    version, executable, system, dists = _environment(python, path=path, env=env, timeout=timeout)
+    packages = tuple(_exported(dist, name) for name, dist in sorted(dists.items()))
+    return EnvExport(
+        python=version,
+        executable=executable,
+        platform=system,
+        packages=packages,
+        made_by=_made_by(executable),
+    )
+
+
+def _environment(
+    python: str | None,
+    *,
+    path: Sequence[str] | None,
+    env: Mapping[str, str] | None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> tuple[str, str, str, dict[str, metadata.Distribution]]:
+    """Python version, executable, platform and distributions of an interpreter's environment."""
     if python is None:
         version, executable = platform.python_version(), sys.executable
         system = f"{platform.system()}-{platform.machine()}"
@@ -89,10 +119,65 @@ def export(
         version, executable = env["python_full_version"], facts["executable"]
         system = f"{env['platform_system']}-{env['platform_machine']}"
         search = list(path) if path is not None else facts["path"]
-    dists = installed_distributions(search)
-    packages = tuple(_exported(dist, name) for name, dist in sorted(dists.items()))
-    return EnvExport(python=version, executable=executable, platform=system, packages=packages)
+    return version, executable, system, installed_distributions(search)
 
+
+def _made_by(executable: str) -> str | None:
+    """The tool that made the venv ``executable`` belongs to, as its ``pyvenv.cfg`` says."""
+    from pyenvlab.interpreter import venv_config
+
+    cfg = venv_config.find_pyvenv_cfg(executable)
+    config = venv_config.read_pyvenv_cfg(cfg) if cfg else None
+    return venv_config.made_by(config) if config else None
+
+
+def export_pylock(
+    python: str | None = None,
+    *,
+    find_links: Sequence[str | os.PathLike[str]] = (),
+    path: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    skip: Sequence[str] = ("pip", "setuptools", "wheel"),
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> str:
+    """The environment of ``python`` (default: this one) as a ``pylock.toml`` (PEP 751).
+
+    A lock names a file and its hash for every package: each one's install-time source
+    (``direct_url.json``: an editable or local directory, a VCS checkout, a hashed archive),
+    else its wheel or sdist of that exact version in ``find_links``. ``skip`` leaves out the
+    installers themselves, as ``pip freeze`` does. ``timeout`` is the seconds ``python`` may
+    take to answer (``None``: no limit).
+
+    Raises:
+        InterpreterError: if ``python`` cannot be run or does not answer in time.
+        PyenvlabError: a package has no file to lock (see :func:`~pyenvlab.anatomy.lockfiles.write_pylock`).
+    """
+    from packaging.utils import canonicalize_name
+
+    from pyenvlab.anatomy.lockfiles import LockedPackage, write_pylock
+
+    version, executable, system, dists = _environment(python, path=path, env=env, timeout=timeout)
+    skipped = {canonicalize_name(name) for name in skip}
+    packages = []
+    for name, dist in sorted(dists.items()):
+        if name in skipped:
+            continue
+        direct = None
+        text = dist.read_text("direct_url.json")
+        if text:
+            try:
+                direct = json.loads(text)
+            except ValueError:
+                direct = None
+        packages.append(LockedPackage(name, dist.version, direct if isinstance(direct, dict) else None))
+    made_by = _made_by(executable)
+    comment = f"exported by pyenvlab from {executable} (Python {version}, {system}"
+    comment += f"; a venv made by {made_by})" if made_by else ")"
+    return write_pylock(packages, find_links=find_links, comment=comment, python=version, platform=system)
+
+
+#: file name endings read as lock files (pylock.toml, pylock.NAME.toml, uv.lock)
+_LOCK_SUFFIXES = (".toml", ".lock")
 
 _PIN = re.compile(r"^\s*-?\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==|=)\s*([^\s=;#]+)")
 #: a line of YAML structure: ``key:`` / ``key: value`` or a list item ``- value``
@@ -100,16 +185,17 @@ _YAML_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.-]*\s*:(?:\s.*)?|-\s.*|-)$")
 
 
 def read_export(path: str | Path) -> EnvExport:
-    """Read an export file: pyenvlab's JSON, a pinned ``requirements.txt`` (``name==version``) or
-    an ``environment.yml`` (its conda ``name=version`` entries and its ``pip:`` section).
+    """Read an export file: pyenvlab's JSON, a pinned ``requirements.txt`` (``name==version``),
+    an ``environment.yml`` (its conda ``name=version`` entries and its ``pip:`` section), or a
+    lock file: ``pylock.toml`` (PEP 751) or ``uv.lock`` (any ``.toml`` or ``.lock`` file).
 
     A requirements file must pin every requirement it lists (lines that start with ``-`` are
     pip options and are skipped); a file that pins nothing is refused rather than read as an
     empty environment.
 
     Raises:
-        PyenvlabError: if the file cannot be read, is not UTF-8 text, or is none of the three
-            forms (the message names the first line that is not).
+        PyenvlabError: if the file cannot be read, is not UTF-8 text, is not a valid lock file,
+            or is none of the other three forms (the message names the first line that is not).
     """
     from pyenvlab._files import read_bytes
     from pyenvlab.render._escape import term
@@ -121,6 +207,10 @@ def read_export(path: str | Path) -> EnvExport:
         raise PyenvlabError(f"cannot read {term(path)}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise PyenvlabError(f"{term(path)} is not a UTF-8 text file") from None
+    if path.suffix in _LOCK_SUFFIXES:
+        from pyenvlab.anatomy.lockfiles import read_lock
+
+        return read_lock(path, text)
     if text.lstrip().startswith("{"):
         return EnvExport.from_json(text)
     from packaging.utils import canonicalize_name
@@ -172,7 +262,9 @@ def _as_export(
         candidate = Path(text)
     if not candidate.exists():
         raise PyenvlabError(f"{text} is neither an interpreter, an environment nor an export file")
-    if candidate.suffix in (".json", ".txt", ".yml", ".yaml", ".in") or not os.access(text, os.X_OK):
+    if candidate.suffix in (".json", ".txt", ".yml", ".yaml", ".in", *_LOCK_SUFFIXES) or not os.access(
+        text, os.X_OK
+    ):
         return text, read_export(candidate)
     return text, export(python=text, env=env, timeout=timeout)
 
@@ -187,8 +279,9 @@ def diff(
     """The distributions that differ between two environments.
 
     Each side is an :class:`EnvExport`, an export file (JSON, requirements.txt, environment.yml),
-    an interpreter (``.venv/bin/python``) or an environment directory. ``env`` is the environment
-    interpreters run with (default: ours); ``timeout`` the seconds each may take to answer.
+    a lock file (``pylock.toml``, ``uv.lock``), an interpreter (``.venv/bin/python``) or an
+    environment directory. ``env`` is the environment interpreters run with (default: ours);
+    ``timeout`` the seconds each may take to answer.
     """
     left_name, a = _as_export(left, env, timeout)
     right_name, b = _as_export(right, env, timeout)

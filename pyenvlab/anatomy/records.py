@@ -324,7 +324,11 @@ class ExportedPackage:
 
 @dataclass(frozen=True)
 class EnvExport(Document):
-    """The pinned contents of an environment, as ``requirements.txt`` or ``environment.yml``."""
+    """The pinned contents of an environment, as ``requirements.txt`` or ``environment.yml``.
+
+    ``made_by`` is the tool that made the venv, as its ``pyvenv.cfg`` says (``"uv 0.13.9"``,
+    ``"virtualenv 20.26.6"``, ``"venv"``; ``None`` outside a venv or for an export file).
+    """
 
     FORMAT: ClassVar[str] = "pyenvlab.env-export"
 
@@ -332,6 +336,7 @@ class EnvExport(Document):
     executable: str
     platform: str
     packages: tuple[ExportedPackage, ...]
+    made_by: str | None = None
 
     def requirements(self) -> str:
         """Pinned requirements (``name==version`` lines) that ``pip install -r`` accepts.
@@ -341,9 +346,10 @@ class EnvExport(Document):
         """
         from pyenvlab.render._escape import term
 
+        made = f"; a venv made by {term(self.made_by)}" if self.made_by else ""
         lines = [
             f"# exported by pyenvlab from {term(self.executable)}"
-            f" (Python {term(self.python)}, {term(self.platform)})"
+            f" (Python {term(self.python)}, {term(self.platform)}{made})"
         ]
         lines += [f"{term(p.name)}=={term(p.version)}" for p in self.packages]
         return "\n".join(lines) + "\n"

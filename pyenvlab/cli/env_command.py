@@ -3,7 +3,9 @@
 examples:
   python -m pyenvlab env export                       # pinned requirements of this interpreter
   python -m pyenvlab env export --python .venv/bin/python --format yml > environment.yml
+  python -m pyenvlab env export --format pylock --find-links wheels/ > pylock.toml   # PEP 751
   python -m pyenvlab env diff .venv/bin/python requirements.txt
+  python -m pyenvlab env diff .venv uv.lock           # or a pylock.toml
   python -m pyenvlab env recreate env.json new-venv --find-links wheels/
   python -m pyenvlab env relocatable .venv            # absolute paths that break a copied venv
   python -m pyenvlab env conda /opt/conda             # packages, builds, channels, shared libraries
@@ -25,12 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp = sub.add_parser("export", help="pin every distribution of an environment")
     exp.add_argument("--python", metavar="EXE", help="the environment's interpreter (default: this one)")
     exp.add_argument(
-        "--format", choices=("requirements", "yml", "json", "text", "html"), default="requirements"
+        "--format", choices=("requirements", "yml", "pylock", "json", "text", "html"), default="requirements"
     )
     exp.add_argument("--name", default="exported", help="the environment name in the yml form")
     add_timeout_option(exp, what="the --python interpreter")
+    exp.add_argument(
+        "--find-links",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="pylock: lock the wheels and sdists in DIR for packages installed from an index (repeatable)",
+    )
     dif = sub.add_parser("diff", help="compare two interpreters, environments or export files")
-    dif.add_argument("left", help="an interpreter, a venv directory, or an export (.json/.txt/.yml)")
+    dif.add_argument(
+        "left",
+        help="an interpreter, a venv directory, an export (.json/.txt/.yml) or a lock (pylock.toml, uv.lock)",
+    )
     dif.add_argument("right")
     dif.add_argument("--format", choices=("text", "json", "html"), default="text")
     add_timeout_option(dif, what="an interpreter compared")
@@ -63,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     from pyenvlab.cli.abi_command import emit
 
     if args.env_command == "export":
+        if args.format == "pylock":
+            lock = envcopy.export_pylock(python=args.python, find_links=args.find_links, timeout=args.timeout)
+            print(lock, end="")
+            return 0
         exported = envcopy.export(python=args.python, timeout=args.timeout)
         if args.format == "requirements":
             print(exported.requirements(), end="")

@@ -12,7 +12,15 @@ Rules (each returns :class:`Finding` records, each with a fix):
   it is always listed, and is absent on most installations);
 - ``pip-mismatch``: the ``pip`` on PATH runs another interpreter than the ``python`` on PATH;
 - ``venv-base-gone``: the virtual environment in ``$VIRTUAL_ENV``, ``./.venv`` or ``./venv``
-  points at a base interpreter that no longer exists.
+  points at a base interpreter that no longer exists;
+- ``no-pip``: this virtual environment has no pip (``python -m pip`` fails): uv makes venvs
+  without one (``pyvenv.cfg`` says ``uv = X.Y.Z``), as does ``python -m venv --without-pip``;
+- ``externally-managed``: this interpreter is not a venv and its standard library directory
+  holds an ``EXTERNALLY-MANAGED`` file (PEP 668, e.g. Debian's ``/usr/bin/python3``): pip
+  refuses to install into it, and the way on is a venv (or pipx / ``uv tool`` for applications).
+
+:func:`doctor` examines the interpreter it runs in; ``doctor(python=...)`` runs it inside another
+interpreter (pyenvlab itself need not be installed there) and returns that one's report.
 
 This module imports only modules every interpreter has loaded before ``python -m`` runs (and
 those after pyenvlab removed the working directory from sys.path), so a ``random.py`` or an
@@ -38,6 +46,8 @@ RULES = (
     "missing-entry",
     "pip-mismatch",
     "venv-base-gone",
+    "no-pip",
+    "externally-managed",
 )
 
 _SUFFIXES = (".py", ".pyc", ".so", ".pyd")
@@ -316,6 +326,156 @@ def _check_venv_base(env: Mapping[str, str], cwd: str) -> list[Finding]:
     return findings
 
 
+def _has_pip(sys_path: Sequence[str], cwd: str) -> bool:
+    """Whether ``import pip`` would find a pip along ``sys_path`` (looked for, not imported)."""
+    for entry in sys_path:
+        directory = os.path.join(cwd, entry) if entry else cwd
+        if os.path.isfile(os.path.join(directory, "pip", "__init__.py")):
+            return True
+    return False
+
+
+def _check_no_pip(sys_path: Sequence[str], cwd: str) -> list[Finding]:
+    if not _in_venv() or _has_pip(sys_path, cwd):
+        return []
+    from pyenvlab.interpreter import venv_config
+
+    config = venv_config.read_pyvenv_cfg(os.path.join(sys.prefix, "pyvenv.cfg")) or {}
+    maker = venv_config.made_by(config)
+    python = sys.executable
+    if maker and maker.startswith("uv"):
+        return [
+            Finding(
+                "no-pip",
+                "info",
+                f"no pip in this environment: it was made by {maker} (its pyvenv.cfg says so), which"
+                " installs none, so `python -m pip` fails here",
+                f"use `uv pip`: `uv pip install --python {python} NAME` (or `uv add NAME` in a uv"
+                f" project); `{python} -m ensurepip` adds a pip if you want one",
+                sys.prefix,
+            )
+        ]
+    return [
+        Finding(
+            "no-pip",
+            "info",
+            f"no pip in this environment ({sys.prefix}; made with --without-pip?),"
+            " so `python -m pip` fails here",
+            f"`{python} -m ensurepip` adds pip; or install from outside with `python -m pip"
+            f" --python {python} install NAME` (pip 22.3+) or `uv pip install --python {python} NAME`",
+            sys.prefix,
+        )
+    ]
+
+
+def _externally_managed_marker() -> str | None:
+    """The PEP 668 marker of this interpreter: ``EXTERNALLY-MANAGED`` in the stdlib directory of
+    its default install scheme, as pip looks for it (``None`` when absent)."""
+    import sysconfig
+
+    try:
+        scheme = sysconfig.get_default_scheme()
+    except AttributeError:  # 3.9 had only the private name
+        scheme = sysconfig._get_default_scheme()  # type: ignore[attr-defined]
+    marker = os.path.join(sysconfig.get_path("stdlib", scheme), "EXTERNALLY-MANAGED")
+    return marker if os.path.isfile(marker) else None
+
+
+def _marker_error(marker: str) -> str | None:
+    """The ``Error`` text of the marker's ``[externally-managed]`` section, on one line."""
+    try:
+        with open(marker, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(1 << 16).splitlines()
+    except OSError:
+        return None
+    text, inside = [], False
+    for line in lines:
+        key, sep, value = line.partition("=")
+        if sep and not line[:1].isspace() and key.strip().lower() == "error":
+            text, inside = [value.strip()], True
+        elif inside and line[:1].isspace() and line.strip():
+            text.append(line.strip())
+        elif inside:
+            break
+    return " ".join(text) or None
+
+
+def _check_externally_managed() -> list[Finding]:
+    if _in_venv():
+        return []  # PEP 668: the marker of the base does not apply inside a venv
+    marker = _externally_managed_marker()
+    if marker is None:
+        return []
+    said = _marker_error(marker)
+    return [
+        Finding(
+            "externally-managed",
+            "warning",
+            f"{sys.executable} is externally managed (PEP 668: {marker} exists): `pip install` refuses"
+            " to install into it (error: externally-managed-environment)"
+            + (f"; the distributor says: {said}" if said else ""),
+            f"make a virtual environment and install there: `{sys.executable} -m venv .venv &&"
+            " .venv/bin/python -m pip install NAME` (or `uv venv` and `uv pip install`); for a command-line"
+            " application, `pipx install NAME` or `uv tool install NAME` makes its own venv; the system"
+            " package manager installs the distribution's own packages"
+            + (
+                " (Debian and Ubuntu: `apt install python3-venv` first if venv says ensurepip is missing)"
+                if os.path.isfile("/etc/debian_version")
+                else ""
+            ),
+            marker,
+        )
+    ]
+
+
+#: run inside another interpreter by ``doctor(python=...)``: argv = out-file, pyenvlab's
+#: directory, trace_startup ("1"/"0"); sys.path is examined as ``python -c`` built it
+_IN_TARGET = """
+import sys
+examined = list(sys.path)
+out, home, trace = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+sys.path[:] = [home] + [p for p in examined if p not in ("", ".")]
+from pyenvlab.interpreter.doctor import doctor
+report = doctor(examined, trace_startup=trace)
+sys.path[:] = examined
+with open(out, "w", encoding="utf-8") as stream:
+    stream.write(report.to_json())
+"""
+
+
+def _doctor_in(
+    python: str, env: Mapping[str, str], cwd: str, trace_startup: bool, deadline: Deadline
+) -> DoctorReport:
+    """Run :func:`doctor` inside ``python``: a temporary directory that holds only a link to this
+    pyenvlab package comes first on its sys.path while the doctor is imported, then sys.path
+    is restored, so the report is about that interpreter as ``python -c`` starts it."""
+    import tempfile
+
+    from pyenvlab._interpreters import resolve_interpreter
+    from pyenvlab._processes import run_bounded
+    from pyenvlab.errors import InterpreterError
+
+    exe = resolve_interpreter(python, env=env, cwd=cwd)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory(prefix="pyenvlab-doctor-") as tmp:
+        home = os.path.join(tmp, "home")
+        os.mkdir(home)
+        os.symlink(package, os.path.join(home, "pyenvlab"))
+        out = os.path.join(tmp, "report.json")
+        done = run_bounded(
+            [exe, "-c", _IN_TARGET, out, home, "1" if trace_startup else "0"],
+            env=env,
+            cwd=cwd,
+            deadline=deadline,
+            what=exe,
+        )
+        if done.returncode != 0 or not os.path.isfile(out):
+            last = ([line for line in done.stderr.splitlines() if line.strip()] or ["no output"])[-1]
+            raise InterpreterError(f"the doctor could not run in {exe} (exit {done.returncode}): {last}")
+        with open(out, encoding="utf-8") as stream:
+            return DoctorReport.from_json(stream.read())
+
+
 def doctor(
     sys_path: Sequence[str] | None = None,
     *,
@@ -323,8 +483,9 @@ def doctor(
     cwd: str | None = None,
     trace_startup: bool = True,
     timeout: float | None = DEFAULT_TIMEOUT,
+    python: str | os.PathLike[str] | None = None,
 ) -> DoctorReport:
-    """Diagnose this interpreter's environment.
+    """Diagnose this interpreter's environment (or, with ``python``, that interpreter's).
 
     Args:
         sys_path: the ``sys.path`` to examine (default: this process's; ``python -m pyenvlab
@@ -334,12 +495,21 @@ def doctor(
         trace_startup: also trace a fresh start of this interpreter to find failing ``.pth``
             lines (a few subprocesses).
         timeout: seconds the interpreters the checks run may take in all (``None``: no limit).
+        python: examine this interpreter instead (a path or a name on ``PATH``): the doctor
+            runs inside it, on the ``sys.path`` that ``python -c`` gets there (``sys_path`` must
+            then be ``None``).
 
     Raises:
+        InterpreterError: ``python`` cannot be run, or the doctor failed inside it.
         InterpreterTimeout: an interpreter the checks ran did not finish in time (it and
             what it started were killed).
     """
     deadline = Deadline(timeout)
+    if python is not None:
+        if sys_path is not None:
+            raise ValueError("give either sys_path or python, not both")
+        environ = dict(os.environ if env is None else env)
+        return _doctor_in(os.fspath(python), environ, cwd or os.getcwd(), trace_startup, deadline)
     path = list(sys.path if sys_path is None else sys_path)
     environ = dict(os.environ if env is None else env)
     workdir = cwd or os.getcwd()
@@ -352,6 +522,8 @@ def doctor(
     findings += _check_missing(path, workdir)
     findings += _check_pip(environ, deadline)
     findings += _check_venv_base(environ, workdir)
+    findings += _check_no_pip(path, workdir)
+    findings += _check_externally_managed()
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: order[f.severity])
     return DoctorReport(

@@ -166,6 +166,9 @@ class StartupTrace(Document):
     ``pythonhome`` is ``PYTHONHOME`` as the start saw it (``None`` when unset or ignored);
     ``prefix_set_by`` the stage that made ``sys.prefix`` differ from ``sys.base_prefix``
     (``"site"``, or ``"getpath"`` since CPython 3.14, gh-126985; ``None`` outside a venv).
+    ``venv_made_by`` is the tool that wrote the venv's ``pyvenv.cfg`` (``"uv 0.13.9"``,
+    ``"virtualenv 20.26.6"``, ``"venv"``; ``None`` outside a venv or when it says nothing) and
+    ``venv_relocatable`` whether it says ``relocatable = true`` (``uv venv --relocatable``).
     :attr:`explanation` says how prefix and ``sys.path`` were found, in a few sentences.
 
     Format version 2 keeps these facts instead of version 1's sentences; a version-1 file still
@@ -205,6 +208,8 @@ class StartupTrace(Document):
     notes: tuple[str, ...] = ()
     pythonhome: str | None = None
     prefix_set_by: Literal["getpath", "site"] | None = None
+    venv_made_by: str | None = None
+    venv_relocatable: bool = False
 
     @property
     def explanation(self) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ from typing import Any
 from pyenvlab._interpreters import is_pyodide, resolve_interpreter, unsupported
 from pyenvlab._processes import DEFAULT_TIMEOUT, Deadline, run_bounded, start_bounded
 from pyenvlab.errors import InterpreterError
-from pyenvlab.interpreter import site_stage, tiers
+from pyenvlab.interpreter import site_stage, tiers, venv_config
 from pyenvlab.interpreter.provenance import path_entries
 from pyenvlab.interpreter.records import Method, PathReport, StartupTrace
 from pyenvlab.interpreter.tiers import FIELDS, Start, _tail
@@ -348,6 +348,8 @@ def _assemble(
     real = {key: truth.get(key) for key in FIELDS}
     real["_base_executable"] = truth.get("_base_executable")
     real["stdlib_dir"] = truth.get("stdlib_dir")
+    venv = _venv(found.values, final)
+    config = venv_config.read_pyvenv_cfg(venv) if venv else None
     return StartupTrace(
         python=start.python,
         interpreter=start.target,
@@ -361,7 +363,7 @@ def _assemble(
         base_prefix=final["base_prefix"],
         base_exec_prefix=final["base_exec_prefix"],
         executable=final["executable"],
-        venv=_venv(found.values, final),
+        venv=venv,
         sys_path=tuple(entries),
         pth_files=tuple(pth_files),
         site_steps=site_stage.site_steps(site_data),
@@ -379,6 +381,8 @@ def _assemble(
         notes=tuple(notes),
         pythonhome=_pythonhome(start),
         prefix_set_by=_prefix_set_by(before, final),
+        venv_made_by=venv_config.made_by(config) if config else None,
+        venv_relocatable=venv_config.is_relocatable(config) if config else False,
     )
 
 

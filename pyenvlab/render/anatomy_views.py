@@ -483,7 +483,8 @@ def _conda_dot(env: Any, digraph: Any, graphviz: Any) -> None:
 def _export_text(exp: Any, width: int, style: Style) -> str:
     head = (
         style(term(f"environment of {exp.executable}"), "bold")
-        + f"  (Python {term(exp.python)}, {len(exp.packages)} distributions)"
+        + f"  (Python {term(exp.python)}, {len(exp.packages)} distributions"
+        + (f"; a venv made by {term(exp.made_by)})" if exp.made_by else ")")
     )
     rows = [[p.name, p.version, p.installer or "", p.source or ""] for p in exp.packages]
     return (
@@ -496,7 +497,10 @@ def _export_text(exp: Any, width: int, style: Style) -> str:
 def _export_html(exp: Any) -> str:
     rows = [[p.name, p.version, p.installer or "", p.source or ""] for p in exp.packages]
     return html_table(
-        ["name", "version", "installer", "source"], rows, caption=f"{exp.executable} (Python {exp.python})"
+        ["name", "version", "installer", "source"],
+        rows,
+        caption=f"{exp.executable} (Python {exp.python}"
+        + (f"; a venv made by {exp.made_by})" if exp.made_by else ")"),
     )
 
 

@@ -4,7 +4,8 @@
 ``dot`` a graph of the landmark walk: every check in order (found in green, missed in grey),
 the pyvenv.cfg hop, and the checks that settled ``prefix`` and ``exec_prefix``.
 :func:`startup_explanation` writes the "In short" sentences from the trace's facts; the one on
-who set a venv's ``sys.prefix`` is :func:`venv_prefix_sentence`.
+who set a venv's ``sys.prefix`` is :func:`venv_prefix_sentence`, the one on the tool that made
+it (uv, virtualenv, venv: ``pyvenv.cfg`` says) :func:`venv_maker_sentence`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
 
-__all__ = ["dot", "html", "startup_explanation", "text", "venv_prefix_sentence"]
+__all__ = ["dot", "html", "startup_explanation", "text", "venv_maker_sentence", "venv_prefix_sentence"]
 
 
 def _unknown(obj: object) -> TypeError:
@@ -114,7 +115,7 @@ def _search_text(trace: Any, width: int, style: Style) -> list[str]:
         ["base_prefix", trace.base_prefix],
         ["base_exec_prefix", trace.base_exec_prefix],
         ["executable", trace.executable],
-        ["venv", trace.venv or "-"],
+        ["venv", _venv_row(trace)],
     ]
     return [
         *out,
@@ -223,6 +224,9 @@ def startup_explanation(trace: Any) -> tuple[str, ...]:
             )
         else:
             lines.append(f"{venv_probe.path} says home = {home}: the search continues from there.")
+    maker = venv_maker_sentence(trace)
+    if maker:
+        lines.append(maker)
     if trace.pythonhome:
         lines.append(f"PYTHONHOME={trace.pythonhome} sets prefix directly: no landmark is checked.")
     # the base installation the search found (getpath's own prefix is already the venv's since
@@ -273,6 +277,40 @@ def venv_prefix_sentence(trace: Any, *, short: bool = False) -> str | None:
     if short:
         return f"site: sys.prefix = {trace.prefix} (venv)"
     return f"site found pyvenv.cfg and set sys.prefix = {trace.prefix} (the venv)."
+
+
+def venv_maker_sentence(trace: Any) -> str | None:
+    """Which tool made the venv, as its ``pyvenv.cfg`` says (``None`` when it does not say):
+    a uv venv has no pip, and ``relocatable = true`` changes what a copy keeps."""
+    maker = getattr(trace, "venv_made_by", None)
+    if not maker:
+        return None
+    if maker == "venv":
+        sentence = "The venv was made by the standard library's `python -m venv`."
+    elif maker.startswith("uv"):
+        sentence = (
+            f"The venv was made by {maker} (its pyvenv.cfg says uv = {maker[3:]}), which puts no pip"
+            f" into it: `python -m pip` fails there; `uv pip install --python {trace.executable} NAME`"
+            " installs into it."
+        )
+    else:
+        sentence = f"The venv was made by {maker} (its pyvenv.cfg says so)."
+    if getattr(trace, "venv_relocatable", False):
+        sentence += (
+            " It is relocatable (relocatable = true): its scripts find the interpreter relative to"
+            " themselves, so the directory can be moved."
+        )
+    return sentence
+
+
+def _venv_row(trace: Any) -> str:
+    """The ``venv`` row of the result table: the pyvenv.cfg, who made it, whether it moves."""
+    if not trace.venv:
+        return "-"
+    facts = [f"made by {trace.venv_made_by}"] if getattr(trace, "venv_made_by", None) else []
+    if getattr(trace, "venv_relocatable", False):
+        facts.append("relocatable")
+    return trace.venv + (f" ({'; '.join(facts)})" if facts else "")
 
 
 def _probe_path(probe: Any) -> str:
