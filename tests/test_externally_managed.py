@@ -68,9 +68,17 @@ def test_no_marker_no_finding(tmp_path: Path) -> None:
 
 
 def test_the_command_line_says_it_and_exits_1(tmp_path: Path) -> None:
+    import packaging
+
+    import pyenvlab
+
     home = fake_home(tmp_path / "distro", marker=True)
+    # PYTHONHOME hides the site-packages pyenvlab is installed in (unless the tests run in a
+    # venv): the command line finds pyenvlab and packaging at the end of its sys.path instead
+    found = sorted({str(Path(m.__file__).parent.parent) for m in (pyenvlab, packaging)})
+    launch = f"import runpy, sys; sys.path += {found!r}; runpy.run_module('pyenvlab', run_name='__main__')"
     done = subprocess.run(
-        [sys.executable, "-m", "pyenvlab", "doctor", "--python", BASE_PYTHON, "--no-trace", "--width", "200"],
+        [sys.executable, "-c", launch, "doctor", "--python", BASE_PYTHON, "--no-trace", "--width", "200"],
         env=dict(CLEAN, PYTHONHOME=str(home)),
         cwd=tmp_path,
         capture_output=True,

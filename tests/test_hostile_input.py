@@ -7,6 +7,7 @@ also tests/test_fuzz.py.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -31,6 +32,36 @@ BIN = Path(sys.executable).parent
 RAW = b"x\xff\xfe"
 
 
+@functools.cache
+def plain_python() -> str:
+    """A venv interpreter (made once, removed at exit) that sees pyenvlab's dependencies but
+    runs no ``.pth`` file of this machine's site-packages.
+
+    The machine's own site-packages hold ``.pth`` files that import modules (certifi, coverage,
+    ``_distutils_hack``) while ``site`` runs, so with a ``random.py`` on ``PYTHONPATH`` that
+    interpreter dies before pyenvlab starts. The commands are tested as a user meets them:
+    from a venv, with ``PYTHONPATH`` leaking into it."""
+    import atexit
+    import shutil
+    import sysconfig
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="pyenvlab-plain-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", home], check=True)
+    python = os.path.join(home, "bin", "python")
+    purelib = subprocess.run(
+        [python, "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # path lines only: the directories of our dependencies go on sys.path, their .pth files do not run
+    found = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    Path(purelib, "pyenvlab-deps.pth").write_text("".join(f"{d}\n" for d in sorted(found)))
+    return python
+
+
 def cli(
     *args: str,
     cwd: Path,
@@ -48,7 +79,7 @@ def cli(
     }
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "pyenvlab", *args],
+        [plain_python(), "-m", "pyenvlab", *args],
         cwd=cwd,
         env=environment,
         stdout=stdout,
@@ -66,6 +97,22 @@ def one_line_error(done: subprocess.CompletedProcess[bytes], command: str) -> st
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith(f"python -m pyenvlab {command}"), err
     return err
+
+
+def survivors(pids: list[int], *, grace: float = 10.0) -> list[int]:
+    """The processes of ``pids`` still running ``grace`` seconds from now at the latest.
+
+    SIGKILL is delivered asynchronously: on a busy machine a killed process can still be
+    seen running for a moment after ``killpg`` returned, so a process counts as surviving only
+    if it outlives the grace period (it never ends by itself: the fakes sleep for 600 s)."""
+    import time
+
+    end = time.monotonic() + grace
+    running = [pid for pid in pids if alive(pid)]
+    while running and time.monotonic() < end:
+        time.sleep(0.05)
+        running = [pid for pid in running if alive(pid)]
+    return running
 
 
 def alive(pid: int) -> bool:
@@ -234,7 +281,7 @@ def test_a_hanging_interpreter_is_stopped_with_everything_it_started(tmp_path: P
     assert "did not finish within 2 s" in err
     pids = recorded_pids(tmp_path)
     assert len(pids) >= 2
-    assert not [pid for pid in pids if alive(pid)], "a process of the target survived"
+    assert not survivors(pids), "a process of the target survived"
 
 
 @pytest.mark.parametrize("args", COMMANDS_WITH_TARGETS[:6], ids=lambda a: " ".join(a[:2]))
@@ -244,7 +291,7 @@ def test_a_child_holding_stdout_open_does_not_make_us_wait(tmp_path: Path, args)
     one_line_error(done, args[0])
     pids = recorded_pids(tmp_path)
     assert pids
-    assert not [pid for pid in pids if alive(pid)], "the target's child survived"
+    assert not survivors(pids), "the target's child survived"
 
 
 def test_doctor_stops_a_hanging_interpreter_it_asks(tmp_path: Path) -> None:
@@ -259,7 +306,7 @@ def test_doctor_stops_a_hanging_interpreter_it_asks(tmp_path: Path) -> None:
     env = {"PATH": f"{fakebin}:/usr/bin:/bin"}
     done = cli("doctor", "--no-trace", "--timeout", "2", cwd=tmp_path, env=env, timeout=90)
     assert "did not finish within 2 s" in one_line_error(done, "doctor")
-    assert not [pid for pid in recorded_pids(fakebin) if alive(pid)]
+    assert not survivors(recorded_pids(fakebin))
 
 
 def test_timeouts_through_the_api(tmp_path: Path) -> None:
@@ -275,7 +322,7 @@ def test_timeouts_through_the_api(tmp_path: Path) -> None:
         path_report(hang, timeout=1)
     with pytest.raises(InterpreterTimeout):
         deps("pytest", python=str(hang), timeout=1)
-    assert not [pid for pid in recorded_pids(tmp_path) if alive(pid)]
+    assert not survivors(recorded_pids(tmp_path))
     with pytest.raises(PyenvlabError, match="positive number of seconds"):
         pyenvlab.trace_import("json", timeout=0)
 
@@ -494,7 +541,14 @@ def test_the_console_script_reports_what_python_m_reports(tmp_path: Path) -> Non
         text=True,
         check=False,
     )
-    module = cli("doctor", "--no-trace", cwd=tmp_path, env={"COLUMNS": "200"})
+    # the same interpreter as the script's, as python -m
+    module = subprocess.run(
+        [sys.executable, "-m", "pyenvlab", "doctor", "--no-trace"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     assert script.returncode == module.returncode == 1, script.stderr
     for name in ("random.py", "email"):
         assert f"{tmp_path / name} (from the script directory or working directory)" in script.stdout
@@ -564,4 +618,4 @@ def test_ctrl_c_stops_the_target_too(tmp_path: Path, command: str) -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.decode().strip() == f"python -m pyenvlab {command}: interrupted"
-    assert not [pid for pid in recorded_pids(tmp_path) if alive(pid)]
+    assert not survivors(recorded_pids(tmp_path))

@@ -206,7 +206,7 @@ def read_export(path: str | Path) -> EnvExport:
     except OSError as exc:
         raise PyenvlabError(f"cannot read {term(path)}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise PyenvlabError(f"{term(path)} is not a UTF-8 text file") from None
+        raise PyenvlabError(f"cannot read {term(path)}: it is not UTF-8 text") from None
     if path.suffix in _LOCK_SUFFIXES:
         from pyenvlab.anatomy.lockfiles import read_lock
 
