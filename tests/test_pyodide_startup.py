@@ -274,7 +274,8 @@ def test_the_views_say_getpath_set_the_venvs_prefix_and_home_came_first(
         f"{venv}/pyvenv.cfg says home = {root / 'prefix' / 'bin'}, but getpath ignores that key: "
         "PyConfig.home is set (/)."
     )
-    assert lines[1] == (
+    assert lines[1] == "The venv was made by the standard library's `python -m venv`."
+    assert lines[2] == (
         "base_prefix = /: taken from PyConfig.home, which the program embedding Python set before the "
         "search (as PYTHONHOME would): no landmark is checked."
     )
@@ -304,6 +305,7 @@ def test_a_replay_of_a_native_start_from_a_venv(pyodide_startups: dict, version:
     assert trace.probe_for("prefix").path == landmark  # the base's landmark settles it (not the venv)
     assert trace.explanation == (
         f"{venv}/pyvenv.cfg says home = {base}/bin: the search continues from there.",
+        "The venv was made by the standard library's `python -m venv`.",
         f"base_prefix = {base}: the first landmark found was {landmark}.",
         f"base_exec_prefix = {base}: {base}/lib/python{version}/lib-dynload exists.",
         f"getpath read {venv}/pyvenv.cfg and set sys.prefix = {venv} itself (CPython 3.14+, gh-126985); "
