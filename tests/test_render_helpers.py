@@ -14,9 +14,12 @@ from pyenvlab.render._table import display_width, text_table
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 
 
-def test_text_table_keeps_the_old_single_column_shrink() -> None:
+def test_text_table_shortens_a_path_from_its_start() -> None:
+    # (it was cut in the middle, "/usr…e-packages", losing the part that matters: issue 14)
     out = text_table(["entry", "outcome"], [["/usr/lib/python3.12/site-packages", "miss"]], width=24)
-    assert out.splitlines()[2] == "/usr…e-packages  miss"
+    assert out.splitlines()[2] == "…/site-packages  miss"
+    out = text_table(["entry", "outcome"], [["/usr/lib/python3.12/site-packages", "miss"]], width=33)
+    assert out.splitlines()[2] == "/usr/…3.12/site-packages  miss"
 
 
 def test_text_table_wraps_columns_instead_of_cutting_them() -> None:

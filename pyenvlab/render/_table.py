@@ -45,6 +45,7 @@ __all__ = [
     "Markup",
     "Style",
     "display_width",
+    "fit_lines",
     "html_table",
     "terminal_width",
     "text_table",
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")
+_WINDOWS_PATH = re.compile(r"(^|[\s\[(])([A-Za-z]:\\|\\\\[^\\])")
 
 ANSI = {
     "bold": "1",
@@ -186,6 +188,36 @@ def _fit(cell: str, size: int) -> str:
     return _take(cell, head) + "\u2026" + _take(cell, keep - head, from_end=True)
 
 
+def fit_lines(text: str, width: int) -> str:
+    """``text`` with every line wider than ``width`` folded at spaces (continuations indented two
+    more than the line), so prose between tables fits a terminal too. Tables made by
+    :func:`text_table` already fit and are left alone; a styled (ANSI) line is kept as it is.
+
+    >>> print(fit_lines("  prefix = /usr: the first landmark found was /usr/lib/os.py", 30))
+      prefix = /usr: the first
+        landmark found was
+        /usr/lib/os.py
+    """
+    out = []
+    for line in text.split("\n"):
+        if display_width(line) <= width or "\x1b" in line:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        room = max(width - len(indent), 12)
+        pieces = _wrap(body, room, commas=False, hyphens=False)
+        out.append(indent + pieces[0])
+        out += [f"{indent}  {piece}" for piece in _rewrap(pieces[1:], room - 2)]
+    return "\n".join(out)
+
+
+def _rewrap(pieces: Sequence[str], size: int) -> list[str]:
+    """Continuation lines (two columns narrower than the first) folded again to ``size``."""
+    rest = " ".join(pieces)
+    return _wrap(rest, max(size, 10), commas=False, hyphens=False) if rest else []
+
+
 def text_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
@@ -195,59 +227,145 @@ def text_table(
     styles: Sequence[Sequence[str]] | None = None,
     color: bool = False,
     wrap: Sequence[int] = (),
+    paths: Sequence[int] | None = None,
+    prose: Sequence[int] | None = None,
 ) -> str:
-    """Align ``rows`` under ``headers`` in at most ``width`` columns.
+    """Align ``rows`` under ``headers`` in at most ``width`` columns (display width).
 
-    Cells are escaped for the terminal. When the table is too wide, the column ``shrink``
-    (default: the widest; or several columns, sharing the cut in proportion to their widths)
-    is shortened with an ellipsis in the middle, which keeps both the start and the file name
-    of a long path visible. Columns listed in ``wrap`` are folded onto continuation lines (at
-    ``", "`` or spaces) instead of being cut. ``styles`` gives ANSI style names per row.
+    Cells are escaped for the terminal. When the table is too wide, columns give way in this
+    order, each down to a floor: the ``wrap`` columns and the prose columns are folded onto
+    continuation lines (at ``", "``, spaces, then after a ``/``; a word of prose is never cut),
+    then the path columns are shortened from the start (``…/python3.11/os.py``: the file name
+    and the last directories stay; a column narrower than a file name folds that path), then
+    the columns ``shrink`` (default: the widest), then the other columns (cut in the middle).
+    ``paths`` and ``prose`` name those columns; by default they are recognised from the cells
+    (a path is one word with a ``/`` or ``\\``; prose is three words or more). ``styles`` gives
+    ANSI style names per row.
     """
     width = terminal_width(width)
     cells = [[term(c) if c is not None else "" for c in row] for row in rows]
     heads = [term(h) for h in headers]
     sizes = [max([display_width(heads[i])] + [display_width(r[i]) for r in cells]) for i in range(len(heads))]
-    _fit_widths(sizes, heads, width, shrink, wrap)
+    kinds = _column_kinds(cells, len(heads), wrap, paths, prose)
+    _fit_widths(sizes, heads, cells, kinds, width, shrink)
     style = Style(color)
     out = [style("  ".join(_pad(_fit(h, s), s) for h, s in zip(heads, sizes, strict=False)).rstrip(), "bold")]
     out.append("  ".join("-" * s for s in sizes))
     for index, row in enumerate(cells):
         row_styles = styles[index] if styles and index < len(styles) else ()
-        out += [style(line, *row_styles) for line in _row_lines(row, sizes, wrap)]
+        out += [style(line, *row_styles) for line in _row_lines(row, sizes, kinds)]
     return "\n".join(out)
+
+
+#: column kinds of :func:`text_table`: folded (explicit ``wrap``), prose, path, other
+WRAP, PROSE, PATH, OTHER = "wrap", "prose", "path", "other"
+
+
+def _column_kinds(
+    cells: Sequence[Sequence[str]],
+    count: int,
+    wrap: Sequence[int],
+    paths: Sequence[int] | None,
+    prose: Sequence[int] | None,
+) -> list[str]:
+    """The kind of each column: given, or recognised from its cells (one pass over them)."""
+    kinds = [OTHER] * count
+    if paths is None or prose is None:
+        votes = [[0, 0] for _ in range(count)]  # [path-like cells, prose-like cells]
+        for row in cells:
+            for index, cell in enumerate(row[:count]):
+                if " " not in cell.strip():
+                    if _has_separator(cell):
+                        votes[index][0] += 1
+                elif _is_prose(cell):
+                    votes[index][1] += 1
+                elif _has_separator(cell):
+                    votes[index][0] += 1  # "[3] json/decoder.py", "'' (working directory)"
+        if paths is None:
+            paths = [i for i, (p, w) in enumerate(votes) if p and p >= w]
+        if prose is None:
+            prose = [i for i, (p, w) in enumerate(votes) if w and w > p]
+    for index in paths:
+        if index < count:
+            kinds[index] = PATH
+    for index in prose:
+        if index < count:
+            kinds[index] = PROSE
+    for index in wrap:
+        if index < count:
+            kinds[index] = WRAP
+    return kinds
+
+
+def _is_prose(cell: str) -> bool:
+    """Three words or more, most of the cell not one path (``/usr/lib (made by venv)`` is a path)."""
+    words = cell.split()
+    if len(words) < 3:
+        return False
+    longest = max(words, key=len)
+    return not (_has_separator(longest) and 2 * len(longest) >= len(cell))
+
+
+def _has_separator(cell: str) -> bool:
+    """A ``/``, or a Windows path (``C:\\...``, ``\\\\server``): a lone backslash is more often an
+    escape made visible (``\\x1b``) than a separator."""
+    return "/" in cell or _WINDOWS_PATH.search(cell) is not None
 
 
 def _fit_widths(
     sizes: list[int],
     heads: Sequence[str],
+    cells: Sequence[Sequence[str]],
+    kinds: Sequence[str],
     width: int,
     shrink: int | Sequence[int] | None,
-    wrap: Sequence[int],
 ) -> None:
-    """Narrow the columns ``shrink`` (default: the widest) until the table fits ``width``:
-    wrapped columns first (wrapping loses nothing), then the others, then all of them again."""
+    """Narrow the columns until the table fits ``width``, losing as little as possible: folded
+    and prose columns first (folding loses nothing), then paths down to their file names, then
+    the other columns, then everything."""
     excess = sum(sizes) + 2 * (len(sizes) - 1) - width
     if excess <= 0 or not sizes:
         return
+    folding = [c for c, k in enumerate(kinds) if k in (WRAP, PROSE)]
+    path_cols = [c for c, k in enumerate(kinds) if k == PATH]
     if shrink is None:
-        cols = [sizes.index(max(sizes))]
+        chosen = [sizes.index(max(sizes))]
     else:
-        cols = [shrink] if isinstance(shrink, int) else list(shrink)
-    folded = [c for c in cols if c in wrap]
-    others = [c for c in cols if c not in wrap]
-    for group, floor in ((folded, max(24, width // 3)), (others, 8), (cols, 8)):
+        chosen = [shrink] if isinstance(shrink, int) else list(shrink)
+    others = [c for c, k in enumerate(kinds) if k == OTHER]
+    names = _name_widths(cells, path_cols)
+    steps: list[tuple[list[int], dict[int, int]]] = [
+        ([c for c in folding if kinds[c] == WRAP], dict.fromkeys(folding, max(24, width // 3))),
+        ([c for c in folding if kinds[c] == PROSE], dict.fromkeys(folding, max(16, width // 4))),
+        (path_cols, {c: max(12, min(sizes[c], width // 4), names[c] + 1) for c in path_cols}),
+        (folding, dict.fromkeys(folding, 12)),
+        (path_cols, dict.fromkeys(path_cols, 12)),  # a path narrower than its file name wraps
+        (chosen, dict.fromkeys(chosen, 8)),
+        (others, dict.fromkeys(others, 8)),
+        (list(range(len(sizes))), dict.fromkeys(range(len(sizes)), 1)),
+    ]
+    for group, floors in steps:
         if group and excess > 0:
             before = sum(sizes)
-            _shrink(sizes, heads, group, excess, floor=floor)
+            _shrink(sizes, heads, group, excess, floors)
             excess -= before - sum(sizes)
 
 
-def _row_lines(row: Sequence[str], sizes: Sequence[int], wrap: Sequence[int]) -> list[str]:
+def _name_widths(cells: Sequence[Sequence[str]], cols: Sequence[int]) -> dict[int, int]:
+    """The widest file name (last path component) in each of ``cols``."""
+    widest = dict.fromkeys(cols, 0)
+    for row in cells:
+        for c in cols:
+            if c < len(row):
+                cut = _name_start(row[c])
+                if cut:
+                    widest[c] = max(widest[c], display_width(row[c][cut:]))
+    return widest
+
+
+def _row_lines(row: Sequence[str], sizes: Sequence[int], kinds: Sequence[str]) -> list[str]:
     """The terminal lines of one row: each cell cut to its column, or folded when it wraps."""
-    parts = [
-        _wrap(c, s) if i in wrap else [_fit(c, s)] for i, (c, s) in enumerate(zip(row, sizes, strict=False))
-    ]
+    parts = [_cell_lines(c, s, kinds[i]) for i, (c, s) in enumerate(zip(row, sizes, strict=False))]
     lines = []
     for n in range(max(len(p) for p in parts) if parts else 1):
         pieces = (_pad(p[n] if n < len(p) else "", s) for p, s in zip(parts, sizes, strict=False))
@@ -255,11 +373,52 @@ def _row_lines(row: Sequence[str], sizes: Sequence[int], wrap: Sequence[int]) ->
     return lines
 
 
-def _shrink(sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess: int, floor: int = 8) -> None:
-    """Take ``excess`` columns away from ``cols``, in proportion to their widths (min ``floor``)."""
-    floors = {c: min(sizes[c], max(display_width(heads[c]), floor)) for c in cols}
+def _cell_lines(cell: str, size: int, kind: str) -> list[str]:
+    if kind == WRAP:
+        return _wrap(cell, size)
+    if kind == PROSE:
+        return _wrap(cell, size, commas=False, hyphens=False)
+    if kind == PATH:
+        if display_width(cell) <= size:
+            return [cell]
+        if display_width(cell[_name_start(cell) :]) < size:
+            return [_fit_path(cell, size)]
+        return _wrap(cell, size, path=True)  # the file name alone is too wide: fold it
+    return [_fit(cell, size)]
+
+
+def _name_start(cell: str) -> int:
+    """Where the file name (the last component) of a path starts: 0 when there is no separator."""
+    return max(cell.rfind("/"), cell.rfind("\\")) + 1
+
+
+def _fit_path(cell: str, size: int) -> str:
+    """A path in ``size`` columns: its end kept (file name and last directories), the start
+    replaced by an ellipsis; the first directory is kept too when there is room for it."""
+    if display_width(cell) <= size:
+        return cell
+    if size <= 1:
+        return _take(cell, size, from_end=True)
+    keep = size - 1
+    name = display_width(cell[_name_start(cell) :])
+    head = ""
+    first = min((i for i in (cell.find("/", 1), cell.find("\\", 1)) if i > 0), default=-1)
+    if 0 < first + 1 <= keep // 4 and keep - (first + 1) >= name + 1:
+        head = _take(cell, first + 1)
+    return head + "\u2026" + _take(cell, keep - display_width(head), from_end=True)
+
+
+def _shrink(
+    sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess: int, floors: dict[int, int]
+) -> None:
+    """Take ``excess`` columns away from ``cols``, in proportion to their widths, none below
+    its floor (nor below its header, unless the floor is 1: the last resort)."""
+    lowest = {}
+    for c in cols:
+        floor = floors.get(c, 8)
+        lowest[c] = min(sizes[c], floor if floor <= 1 else max(display_width(heads[c]), floor))
     while excess > 0:
-        spare = {c: sizes[c] - floors[c] for c in cols if sizes[c] > floors[c]}
+        spare = {c: sizes[c] - lowest[c] for c in cols if sizes[c] > lowest[c]}
         if not spare:
             return
         room = sum(spare.values())
@@ -272,8 +431,13 @@ def _shrink(sizes: list[int], heads: Sequence[str], cols: Sequence[int], excess:
                 return
 
 
-def _wrap(cell: str, size: int) -> list[str]:
-    """``cell`` folded to lines of at most ``size`` characters, breaking after ``", "`` or a space.
+def _wrap(
+    cell: str, size: int, *, commas: bool = True, path: bool = False, hyphens: bool = True
+) -> list[str]:
+    """``cell`` folded to lines of at most ``size`` columns, breaking after ``", "`` (unless not
+    ``commas``) or a space; a word longer than a line breaks after a ``/``, ``,`` or ``-`` (not
+    at a hyphen with ``hyphens=False``), else after a ``.``, ``_`` or ``-``, and only a word
+    without any of them is cut. A ``path`` breaks after its last space, separator or hyphen.
 
     One pass over the cell (a position moves along it, the width still to place is kept up to
     date), so a cell of a million characters costs what it takes to read it.
@@ -283,8 +447,14 @@ def _wrap(cell: str, size: int) -> list[str]:
     left = display_width(cell)  # columns from `start` to the end
     while left > size:
         room = _fitting(cell, start, size)
-        cut = cell.rfind(", ", start, start + room) - start
-        cut = cut + 2 if cut > 0 else cell.rfind(" ", start, start + room + 1) - start + 1
+        if path:  # the last space, separator or hyphen: "[6] _json.cpython-312-" "x86_64-linux-gnu.so"
+            cut = max(cell.rfind(mark, start, start + room) for mark in " /\\-") - start + 1
+        else:
+            cut = cell.rfind(", ", start, start + room) - start if commas else -1
+            cut = cut + 2 if cut > 0 else cell.rfind(" ", start, start + room + 1) - start + 1
+        for marks in ("/,-" if hyphens else "/,", "._-"):  # a word too long for a line
+            if cut <= 0:
+                cut = max(cell.rfind(mark, start, start + room) for mark in marks) - start + 1
         if cut <= 0:
             cut = max(room, 1)
         lines.append(cell[start : start + cut].rstrip())

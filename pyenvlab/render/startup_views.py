@@ -15,7 +15,7 @@ from typing import Any
 from pyenvlab.interpreter.records import DoctorReport, PathReport, StartupTrace, VenvReport
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
-from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
+from pyenvlab.render._table import Markup, Style, fit_lines, html_table, terminal_width, text_table, use_color
 
 __all__ = ["dot", "html", "startup_explanation", "text", "venv_maker_sentence", "venv_prefix_sentence"]
 
@@ -32,13 +32,13 @@ def text(obj: Any, *, width: int | None = None, color: bool | None = None) -> st
     width = terminal_width(width)
     color = use_color(color)
     if isinstance(obj, StartupTrace):
-        return _startup_text(obj, width, color)
+        return fit_lines(_startup_text(obj, width, color), width)
     if isinstance(obj, PathReport):
-        return _path_text(obj, width, color)
+        return fit_lines(_path_text(obj, width, color), width)
     if isinstance(obj, DoctorReport):
-        return _doctor_text(obj, width, color)
+        return fit_lines(_doctor_text(obj, width, color), width)
     if isinstance(obj, VenvReport):
-        return _venv_text(obj, width, color)
+        return fit_lines(_venv_text(obj, width, color), width)
     raise _unknown(obj)
 
 
@@ -106,7 +106,11 @@ def _search_text(trace: Any, width: int, style: Style) -> list[str]:
             rows.append([index, probe.check, _probe_path(probe), _yes(probe.result), probe.purpose, settles])
             styles.append(("green", "bold") if probe.decided else (() if probe.result else ("dim",)))
         headers = ["#", "check", "path", "found", "looking for", "settles"]
-        out.append(text_table(headers, rows, width=width, shrink=2, styles=styles, color=style.color))
+        out.append(
+            text_table(
+                headers, rows, width=width, shrink=2, styles=styles, color=style.color, paths=(2,), prose=(4,)
+            )
+        )
     else:
         out.append("  (no checks recorded)")
     values = [
@@ -137,7 +141,7 @@ def _site_text(trace: Any, width: int, style: Style) -> list[str]:
     ]
     return [
         style(f"2. site: {len(trace.site_steps)} steps", "bold"),
-        text_table(["call", "on", "what it did"], rows, width=width, shrink=2),
+        text_table(["call", "on", "what it did"], rows, width=width, shrink=2, paths=(1,), prose=(2,)),
         term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"),
         "",
     ]
@@ -363,7 +367,14 @@ def _entries_table(entries: Any, width: int, color: bool) -> str:
     rows = [[i, e.path if e.path else "''", e.source, _yes(e.exists)] for i, e in enumerate(entries)]
     styles = [() if e.exists else ("yellow",) for e in entries]
     return text_table(
-        ["#", "entry", "came from", "exists"], rows, width=width, shrink=1, styles=styles, color=color
+        ["#", "entry", "came from", "exists"],
+        rows,
+        width=width,
+        shrink=1,
+        styles=styles,
+        color=color,
+        paths=(1,),
+        prose=(2,),
     )
 
 

@@ -10,11 +10,13 @@ function returning its lines.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from pyenvlab.model import Candidate, ModuleRecord, Trace
-from pyenvlab.render._table import Style, terminal_width, text_table, use_color
+from pyenvlab.render._escape import term
+from pyenvlab.render._table import Style, display_width, terminal_width, text_table, use_color
 from pyenvlab.render.trace_views.queries import MAX_SCANS, cache_hits, scan_targets, top_level
 from pyenvlab.render.trace_views.wording import (
     LAZY_HEADERS,
@@ -36,6 +38,7 @@ from pyenvlab.render.trace_views.wording import (
     module_rows,
     plural,
     probes_words,
+    relative,
     scan_rows,
     scan_story,
     summary,
@@ -86,6 +89,8 @@ def _scan_text(
                 width=width,
                 shrink=(1, 4),
                 wrap=(4,),
+                paths=(1,),
+                prose=(3,),
                 styles=styles,
                 color=colored,
             )
@@ -154,7 +159,14 @@ def _modules(trace: Trace, width: int, style: Style) -> list[str]:
     styles = [_module_style(k.split()) for _, k in rows]
     out.append(
         text_table(
-            MODULE_HEADERS, [r for r, _ in rows], width=width, shrink=4, styles=styles, color=style.color
+            MODULE_HEADERS,
+            [r for r, _ in rows],
+            width=width,
+            shrink=4,
+            styles=styles,
+            color=style.color,
+            paths=(4,),
+            prose=(),
         )
     )
     if any("lazy" in k.split() for _, k in rows):
@@ -246,14 +258,29 @@ def _candidates_text(candidates: Sequence[Candidate], width: int, colored: bool)
     rows = candidate_rows(candidates)
     if rows:
         styles = [OUTCOME_STYLE.get(k, ()) for _, k in rows]
+        origin = "origin"
+        if _natural_width(r for r, _ in rows) > width:  # each origin under its entry: say it once
+            origin = "origin (in entry)"
+            rows = [([*r[:3], relative(r[3], r[1]), *r[4:]], k) for r, k in rows]
         out.append(
             text_table(
-                ["#", "entry", "kind", "origin", "finder", "verdict"],
+                ["#", "entry", "kind", origin, "finder", "verdict"],
                 [r for r, _ in rows],
                 width=width,
                 shrink=3,
+                paths=(1, 3),
+                prose=(5,),
                 styles=styles,
                 color=colored,
             )
         )
     return "\n".join(out)
+
+
+def _natural_width(rows: Iterable[Sequence[str]]) -> int:
+    """The width of a table of ``rows`` (two spaces between columns) if nothing were cut."""
+    sizes: list[int] = []
+    for row in rows:
+        cells = [display_width(term(c)) for c in row]
+        sizes = [max(a, b) for a, b in zip_longest(sizes, cells, fillvalue=0)]
+    return sum(sizes) + 2 * max(len(sizes) - 1, 0)
