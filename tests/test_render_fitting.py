@@ -16,7 +16,15 @@ import pytest
 
 from pyenvlab import render
 from pyenvlab.candidates import Candidates
-from pyenvlab.interpreter.records import PathEntry, PathReport, PthFile, PthLine, SiteStep, StartupProbe, StartupTrace
+from pyenvlab.interpreter.records import (
+    PathEntry,
+    PathReport,
+    PthFile,
+    PthLine,
+    SiteStep,
+    StartupProbe,
+    StartupTrace,
+)
 from pyenvlab.model import Candidate, Trace
 from pyenvlab.render._table import display_width, text_table
 from tests import render_fixtures as fx
@@ -47,9 +55,18 @@ def where_candidates() -> Candidates:
     return Candidates(
         "requests",
         [
-            Candidate("requests", VENV_SITE, f"{VENV_SITE}/requests/__init__.py", "package", True, "FileFinder"),
+            Candidate(
+                "requests", VENV_SITE, f"{VENV_SITE}/requests/__init__.py", "package", True, "FileFinder"
+            ),
             Candidate("requests", SITE, f"{SITE}/requests/__init__.py", "package", False, "FileFinder"),
-            Candidate("requests", f"{STDLIB}/lib-dynload", f"{STDLIB}/lib-dynload/requests.py", "module", False, "FileFinder"),
+            Candidate(
+                "requests",
+                f"{STDLIB}/lib-dynload",
+                f"{STDLIB}/lib-dynload/requests.py",
+                "module",
+                False,
+                "FileFinder",
+            ),
         ],
     )
 
@@ -84,7 +101,8 @@ def test_path_keeps_the_file_names_at_80_columns() -> None:
     assert_names_whole(out, [e.path for e in report.entries if e.path])
     assert "python311.zip" in out  # (it was "/r…ython311.zip")
     # the prose column folds at spaces: every word whole
-    assert set("current directory ('' for python -c and the REPL)".split()) <= set(out.split())
+    words = "current directory ('' for python -c and the REPL)"
+    assert set(words.split()) <= set(out.split())
 
 
 def startup_trace() -> StartupTrace:
@@ -132,7 +150,8 @@ def test_startup_keeps_file_names_and_whole_words_at_80_columns() -> None:
     out = render.text(trace, width=WIDTH, color=False)
     assert_fits(out)
     assert_names_whole(out, [p.path for p in trace.probes] + [e.path for e in trace.sys_path if e.path])
-    assert set("nothing added (see the .pth files below)".split()) <= set(out.split())  # (was "not… below)")
+    words = "nothing added (see the .pth files below)"  # (it was "not… below)")
+    assert set(words.split()) <= set(out.split())
     assert "returned" in out.split()  # (it was "ret…ackages")
     assert "\u2026ackages" not in out
 
@@ -140,11 +159,35 @@ def test_startup_keeps_file_names_and_whole_words_at_80_columns() -> None:
 def site_packages_trace() -> Trace:
     entries = ("", f"{BASE}/lib/python311.zip", STDLIB, f"{STDLIB}/lib-dynload", VENV_SITE)
     modules = (
-        fx.module("requests", entries, VENV_SITE, "requests/__init__.py", by=None, seconds=0.02, start=0.0, package=True),
-        fx.module("requests.adapters", (f"{VENV_SITE}/requests",), f"{VENV_SITE}/requests", "adapters.py",
-                  by="requests", seconds=0.01, start=0.001),
-        fx.module("charset_normalizer", entries, VENV_SITE, "charset_normalizer/__init__.py",
-                  by="requests", seconds=0.005, start=0.002, package=True),
+        fx.module(
+            "requests",
+            entries,
+            VENV_SITE,
+            "requests/__init__.py",
+            by=None,
+            seconds=0.02,
+            start=0.0,
+            package=True,
+        ),
+        fx.module(
+            "requests.adapters",
+            (f"{VENV_SITE}/requests",),
+            f"{VENV_SITE}/requests",
+            "adapters.py",
+            by="requests",
+            seconds=0.01,
+            start=0.001,
+        ),
+        fx.module(
+            "charset_normalizer",
+            entries,
+            VENV_SITE,
+            "charset_normalizer/__init__.py",
+            by="requests",
+            seconds=0.005,
+            start=0.002,
+            package=True,
+        ),
     )
     return Trace(
         modules=modules,

@@ -247,7 +247,7 @@ def text_table(
     heads = [term(h) for h in headers]
     sizes = [max([display_width(heads[i])] + [display_width(r[i]) for r in cells]) for i in range(len(heads))]
     kinds = _column_kinds(cells, len(heads), wrap, paths, prose)
-    _fit_widths(sizes, heads, cells, kinds, width, shrink)
+    _fit_widths(sizes, heads, cells, kinds, width=width, shrink=shrink)
     style = Style(color)
     out = [style("  ".join(_pad(_fit(h, s), s) for h, s in zip(heads, sizes, strict=False)).rstrip(), "bold")]
     out.append("  ".join("-" * s for s in sizes))
@@ -317,6 +317,7 @@ def _fit_widths(
     heads: Sequence[str],
     cells: Sequence[Sequence[str]],
     kinds: Sequence[str],
+    *,
     width: int,
     shrink: int | Sequence[int] | None,
 ) -> None:
