@@ -17,7 +17,10 @@ def ipython_display(obj: object) -> None:
     graph shows in trusted notebooks (SVG) and untrusted ones (PNG) alike."""
     from IPython.display import display
 
-    from pyenvlab.render.display import outputs
+    from pyenvlab.render.display import shown_outputs
 
-    for bundle in outputs(obj):
-        display(bundle, raw=True)
+    for bundle, metadata in shown_outputs(obj):
+        if metadata:
+            display(bundle, raw=True, metadata=metadata)
+        else:
+            display(bundle, raw=True)

@@ -42,6 +42,8 @@ from pyenvlab.render._escape import html_text, term
 
 __all__ = [
     "CSS",
+    "NUMBER_CLASS",
+    "SCROLL_CLASS",
     "Markup",
     "Style",
     "display_width",
@@ -67,20 +69,46 @@ ANSI = {
 }
 
 
+#: the class of the box around every table (and graph) of ours: it scrolls sideways when its
+#: content is wider than the output, and it lifts our rules above a host's (see :data:`CSS`)
+SCROLL_CLASS = "pyenvlab-scroll"
+#: the class of the table cells that are right-aligned on purpose (numbers); every other cell
+#: is left-aligned whatever the host's stylesheet
+NUMBER_CLASS = "num"
+
 #: CSS for the HTML fragments of every views module (inlined by reports and notebook displays).
-#: Row classes: hit (green), miss (grey), namespace (blue), error / no-finder (red), unreached
-#: (faint), frozen, builtin, lazy (purple, dotted edge: loaded at the first use of a PEP 810 lazy
-#: import), lazy-pending (purple italics, dashed edge: never used), lazy-bound (grey);
-#: ``pyenvlab-summary`` / ``pyenvlab-note`` paragraphs; ``pyenvlab-graph``.
+#:
+#: Host stylesheets win ties and more: JupyterLab 4 (``share/jupyter/lab/static``, the
+#: rendermime CSS) right-aligns the cells of every rendered table with
+#: ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` (specificity 0,2,1), and sets
+#: ``table-layout: fixed``, centring margins, padding and borders with ``.jp-RenderedHTMLCommon
+#: table|td|th`` (0,1,1). So the table rules here are written as ``.pyenvlab-scroll
+#: table.pyenvlab td`` (0,2,2) and ``.pyenvlab-scroll table.pyenvlab`` (0,2,1): more specific,
+#: no ``!important``. Every table of ours sits in a ``div.pyenvlab-scroll`` that scrolls
+#: sideways instead of being cut at the output's right edge (graphs in ``div.pyenvlab-graph``
+#: do the same). Cells of class ``num`` are right-aligned (numbers), every other cell left.
+#:
+#: Row classes: hit (green), miss (grey), namespace (blue), error (red), no-finder / absent
+#: (grey: an entry with nothing to import from, such as the missing ``python3X.zip``),
+#: unreached (faint), frozen, builtin, lazy (purple, dotted edge: loaded at the first use of a
+#: PEP 810 lazy import), lazy-pending (purple italics, dashed edge: never used), lazy-bound
+#: (grey); ``pyenvlab-summary`` / ``pyenvlab-note`` paragraphs; ``pyenvlab-graph``.
 CSS = """
-.pyenvlab{border-collapse:collapse;font:12px/1.35 system-ui,sans-serif;margin:.4em 0 1em}
-.pyenvlab caption{text-align:left;font-weight:600;padding:.2em 0}
-.pyenvlab th,.pyenvlab td{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}
-.pyenvlab td{font-family:ui-monospace,Menlo,Consolas,monospace}
+div.pyenvlab{font:12px/1.35 system-ui,sans-serif}
+.pyenvlab-scroll{overflow-x:auto;max-width:100%;margin:.4em 0 1em}
+.pyenvlab-scroll table.pyenvlab{border-collapse:collapse;font:12px/1.35 system-ui,sans-serif;margin:0;
+table-layout:auto;width:auto;border:none;color:inherit}
+.pyenvlab-scroll table.pyenvlab caption{text-align:left;font-weight:600;padding:.2em 0}
+.pyenvlab-scroll table.pyenvlab th,.pyenvlab-scroll table.pyenvlab td{border:none;
+border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top;white-space:normal;
+line-height:1.35}
+.pyenvlab-scroll table.pyenvlab td{font-family:ui-monospace,Menlo,Consolas,monospace}
+.pyenvlab-scroll table.pyenvlab th.num,.pyenvlab-scroll table.pyenvlab td.num{text-align:right}
 .pyenvlab tr.hit td{background:#c8f0c8;font-weight:600}
 .pyenvlab tr.miss td{color:#777}
 .pyenvlab tr.namespace td{background:#cfe3ff}
-.pyenvlab tr.error td,.pyenvlab tr.no-finder td{background:#ffd0d0}
+.pyenvlab tr.error td{background:#ffd0d0}
+.pyenvlab tr.no-finder td{color:#777;font-style:italic}
 .pyenvlab tr.unreached td{color:#aaa;font-style:italic}
 .pyenvlab tr.frozen td{background:#f4efff}
 .pyenvlab tr.builtin td{background:#fffbe0}
@@ -92,6 +120,7 @@ CSS = """
 .pyenvlab tr.lazy-bound td{color:#555}
 .pyenvlab-summary{font:13px/1.4 system-ui,sans-serif;margin:.3em 0}
 .pyenvlab-note{font:12px/1.4 system-ui,sans-serif;color:#555}
+.pyenvlab-graph{overflow-x:auto;max-width:100%}
 .pyenvlab-graph img,.pyenvlab-graph svg{max-width:100%;height:auto}
 .pyenvlab-dot{font:11px/1.3 ui-monospace,monospace;background:#f7f7f7;padding:.5em;overflow:auto;
 max-height:30em}
@@ -475,21 +504,37 @@ def html_table(
     caption: str | None = None,
     row_classes: Sequence[str] | None = None,
     table_class: str = "pyenvlab",
+    numbers: Sequence[int] = (),
 ) -> str:
-    """An HTML ``<table>``; every cell is escaped unless it is :class:`Markup`."""
+    """An HTML ``<table>`` in a ``div.pyenvlab-scroll`` (it scrolls sideways when wider than
+    the page or output); every cell is escaped unless it is :class:`Markup`. Cells are
+    left-aligned, those of the columns ``numbers`` right-aligned (class ``num``).
+
+    >>> html_table(["n", "path"], [[3, "/usr/<lib>"]], numbers=(0,))  # doctest: +NORMALIZE_WHITESPACE
+    '<div class="pyenvlab-scroll"><table class="pyenvlab"><thead><tr><th class="num">n</th><th>path</th>\
+</tr></thead><tbody><tr><td class="num">3</td><td>/usr/&lt;lib&gt;</td></tr></tbody></table></div>'
+    """
 
     def cell(value: object) -> str:
         if value is None:
             return ""
         return value if isinstance(value, Markup) else html_text(value)
 
-    parts = [f'<table class="{html_text(table_class)}">']
+    opening = [f'<td class="{NUMBER_CLASS}">' if i in numbers else "<td>" for i in range(len(headers))]
+    parts = [f'<div class="{SCROLL_CLASS}"><table class="{html_text(table_class)}">']
     if caption:
         parts.append(f"<caption>{cell(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(f"<th>{cell(h)}</th>" for h in headers) + "</tr></thead><tbody>")
+    heads = "".join(
+        (f'<th class="{NUMBER_CLASS}">' if i in numbers else "<th>") + f"{cell(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
     for index, row in enumerate(rows):
         klass = row_classes[index] if row_classes and index < len(row_classes) else ""
         attr = f' class="{html_text(klass)}"' if klass else ""
-        parts.append(f"<tr{attr}>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>")
-    parts.append("</tbody></table>")
+        tds = "".join(
+            (opening[i] if i < len(opening) else "<td>") + f"{cell(c)}</td>" for i, c in enumerate(row)
+        )
+        parts.append(f"<tr{attr}>{tds}</tr>")
+    parts.append("</tbody></table></div>")
     return "".join(parts)

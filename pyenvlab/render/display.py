@@ -40,7 +40,16 @@ from pyenvlab.render._escape import html_text
 from pyenvlab.render._graph import INSTALL_HINT, pipe
 from pyenvlab.render._table import CSS
 
-__all__ = ["PLAIN_WIDTH", "Figure", "figure", "figure_html", "graph_bundle", "mimebundle", "outputs"]
+__all__ = [
+    "PLAIN_WIDTH",
+    "Figure",
+    "figure",
+    "figure_html",
+    "graph_bundle",
+    "mimebundle",
+    "outputs",
+    "shown_outputs",
+]
 
 #: width of ``text/plain`` (fixed, so the repr does not depend on the terminal)
 PLAIN_WIDTH = 100
@@ -107,10 +116,14 @@ def figure_html(fig: Figure, *, inline_svg: bool = False, alt: str = "graph") ->
     if fig.svg is not None:
         if inline_svg:
             return f'<div class="pyenvlab-graph">{_strip_xml_prolog(fig.svg)}</div>'
+        from pyenvlab.render.page_zoom import legible_style
+
         data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+        style = legible_style(fig.svg)
         return (
             f'<div class="pyenvlab-graph"><img alt="{html_text(alt)}" '
-            f'src="data:image/svg+xml;base64,{data}"></div>'
+            + (f'style="{style}" ' if style else "")
+            + f'src="data:image/svg+xml;base64,{data}"></div>'
         )
     parts = []
     if fig.problem:
@@ -214,8 +227,24 @@ def outputs(obj: object) -> list[dict[str, Any]]:
 
     Without a drawable graph (no ``dot``, no graphviz package) the first bundle carries the
     DOT source and the install hint, as :func:`mimebundle` does, and there is no second one.
+    A graph too wide for a notebook is shown as its PNG alone (see :func:`shown_outputs`).
+    """
+    return [bundle for bundle, _ in shown_outputs(obj)]
+
+
+def shown_outputs(obj: object) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """:func:`outputs` with the display metadata of each bundle.
+
+    JupyterLab draws an ``image/svg+xml`` output at most as wide as the output area and its
+    ``unconfined`` metadata does not reach the picture (4.6 puts the class on the host, its
+    CSS looks for it on the image), so a graph wider than
+    :data:`~pyenvlab.render.page_zoom.NOTEBOOK_FIT_PX` would shrink to unreadable labels
+    (a 140-module trace: ~5 px text). Such a graph is shown as its 72 dpi PNG instead, with
+    ``unconfined`` metadata: at its own pixel size (``MIN_SCALE`` of the SVG's, 14 px labels),
+    scrolling sideways. Graphs too big for a PNG (``PNG_LIMIT``) stay SVG.
     """
     from pyenvlab.render import views_for
+    from pyenvlab.render.page_zoom import NOTEBOOK_FIT_PX, svg_width_px
 
     views = views_for(obj)
     fig = figure(obj)
@@ -223,7 +252,13 @@ def outputs(obj: object) -> list[dict[str, Any]]:
     if fig.svg is None:
         tables += figure_html(fig)
     text = views.text(obj, width=PLAIN_WIDTH, color=False)
-    shown = [{"text/plain": text, "text/html": tables}]
+    shown: list[tuple[dict[str, Any], dict[str, Any]]] = [({"text/plain": text, "text/html": tables}, {})]
     if fig.svg is not None:
-        shown.append({"text/plain": f"[graph: {type(obj).__name__}]", **_pictures(fig, lambda _mime: True)})
+        pictures = _pictures(fig, lambda _mime: True)
+        plain = {"text/plain": f"[graph: {type(obj).__name__}]"}
+        width = svg_width_px(fig.svg) or 0.0
+        if width > NOTEBOOK_FIT_PX and "image/png" in pictures:
+            shown.append(({**plain, "image/png": pictures["image/png"]}, {"image/png": {"unconfined": True}}))
+        else:
+            shown.append(({**plain, **pictures}, {}))
     return shown

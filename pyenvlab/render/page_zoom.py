@@ -20,10 +20,17 @@ import re
 
 from pyenvlab.render._escape import html_text
 
-__all__ = ["CSS", "FIT_WIDTH_PX", "svg_width_px", "zoomable"]
+__all__ = ["CSS", "FIT_WIDTH_PX", "MIN_SCALE", "NOTEBOOK_FIT_PX", "legible_style", "svg_width_px", "zoomable"]
 
 #: graphs wider than this (CSS pixels) get the "fit to the page" switch
 FIT_WIDTH_PX = 1000
+#: the smallest scale a graph is shown at in a notebook (Graphviz's 14 pt labels stay ~14 px);
+#: a wider graph scrolls sideways instead of shrinking further
+MIN_SCALE = 0.75
+#: graphs wider than this (CSS pixels) would shrink below ~0.55 of their size, labels under
+#: ~10 px, to fit a notebook output (about 900 px wide in JupyterLab next to its file browser);
+#: narrower ones are shown fitted to the output
+NOTEBOOK_FIT_PX = 1600
 
 CSS = """
 input.pyenvlab-fit{margin:0 .3em 0 0;vertical-align:middle}
@@ -41,6 +48,22 @@ def svg_width_px(svg: str) -> float | None:
         return None
     value = float(match.group(1))
     return value * 4 / 3 if match.group(2) == "pt" else value
+
+
+def legible_style(svg: str | None) -> str:
+    """An inline ``style`` for the ``<img>`` of a graph wider than :data:`NOTEBOOK_FIT_PX`: at
+    least :data:`MIN_SCALE` of its real size (``min-width`` wins over the host's ``max-width:
+    100%``; the box around it scrolls), empty for a graph that may fit the output.
+
+    >>> legible_style('<svg width="1500pt" height="10pt">')
+    'min-width:1500px'
+    >>> legible_style('<svg width="900pt" height="10pt">')
+    ''
+    """
+    width = svg_width_px(svg) if svg else None
+    if width is None or width <= NOTEBOOK_FIT_PX:
+        return ""
+    return f"min-width:{width * MIN_SCALE:.0f}px"
 
 
 def zoomable(figure_html: str, svg: str | None, key: str) -> str:

@@ -119,6 +119,7 @@ def _trace_html(trace: Trace) -> str:
                 ],
                 row_classes=[k for _, k in modules],
                 caption="Modules loaded, in load order (indented under the module that imported them)",
+                numbers=(5,),
             )
         )
         if any("lazy" in k.split() for _, k in modules):
@@ -140,6 +141,7 @@ def _trace_html(trace: Trace) -> str:
                 ["module", "times", "imported again by"],
                 [[name, f"\u00d7{total}", importers_text(imp, limit=8)] for name, total, imp in hits],
                 caption="Cache hits (already in sys.modules: nothing searched, nothing executed)",
+                numbers=(1,),
             )
         )
     errors = [m for m in trace.modules if m.error is not None]
