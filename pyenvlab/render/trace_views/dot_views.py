@@ -19,6 +19,7 @@ from pyenvlab.render.trace_views.wording import (
     KIND_WORDS,
     candidate_rows,
     candidates_story,
+    code_lines,
     plural,
     probe_groups,
     scan_rows,
@@ -105,7 +106,7 @@ def _tree_dot(trace: Trace, options: ViewOptions) -> Any:
     loaded = summary(trace) if options.times else plural(len(trace.modules), "module") + " loaded"
     graph.node(
         root,
-        _graph.lines(_graph.shorten(trace.code or "traced code", 50), loaded),
+        _graph.lines(*code_label(trace.code), loaded),
         shape="note",
         fillcolor=_graph.COLORS["code"],
     )
@@ -457,3 +458,18 @@ def _candidates_dot(candidates: Sequence[Candidate]) -> Any:
             graph.edge(previous, node, color=COLORS["miss_line"])
         previous = node
     return graph
+
+
+#: lines of the traced code in the graph's root node before "… (N more lines)"
+CODE_LINES = 6
+
+
+def code_label(code: str | None) -> list[str]:
+    """The lines of the traced code for the root node (each cut at 50 characters): a cell's
+    source shows as its lines, not as one line with ``\\n`` in it."""
+    from pyenvlab.render import _graph
+
+    lines = [_graph.shorten(line, 50) for line in code_lines(code or "")] or ["traced code"]
+    if len(lines) > CODE_LINES:
+        lines = [*lines[:CODE_LINES], f"\u2026 ({len(lines) - CODE_LINES} more lines)"]
+    return lines

@@ -25,6 +25,7 @@ from pyenvlab.render.trace_views.wording import (
     SCAN_HEADERS,
     candidate_rows,
     candidates_story,
+    code_lines,
     entry_text,
     importers_text,
     interpreter_facts,
@@ -89,8 +90,10 @@ def _scan_html(record: ModuleRecord, sys_path: Sequence[str]) -> str:
 def _trace_html(trace: Trace) -> str:
     modules = module_rows(trace)
     hits = cache_hits(trace.statements)
-    head = f"Python {trace.python} ({trace.executable})" + (f": {trace.code}" if trace.code else "")
-    parts = [f'<p class="pyenvlab-note">{html_text(head)}</p>']
+    head = html_text(f"Python {trace.python} ({trace.executable})")
+    if trace.code:
+        head += ": " + _code_html(trace.code)
+    parts = [f'<p class="pyenvlab-note">{head}</p>']
     facts = interpreter_facts(trace)
     if facts:
         parts.append(f'<p class="pyenvlab-note">{html_text(facts)}</p>')
@@ -157,3 +160,18 @@ def _trace_html(trace: Trace) -> str:
             )
         )
     return '<div class="pyenvlab-view">' + "".join(parts) + "</div>"
+
+
+#: lines of the traced code shown in the HTML title before "… (N more lines)"
+CODE_LINES = 12
+
+
+def _code_html(code: str) -> str:
+    """The traced code for the title: each line escaped, real line breaks between them."""
+    lines = code_lines(code)
+    if len(lines) <= 1:
+        return html_text(lines[0].strip() if lines else "")
+    shown = [f"<code>{html_text(line)}</code>" for line in lines[:CODE_LINES]]
+    if len(lines) > CODE_LINES:
+        shown.append(html_text(f"\u2026 ({len(lines) - CODE_LINES} more lines)"))
+    return "".join("<br>" + line for line in shown)

@@ -46,6 +46,7 @@ __all__ = [
     "candidate_rows",
     "candidates_story",
     "code_line",
+    "code_lines",
     "entry_text",
     "fill",
     "importers_text",
@@ -384,11 +385,27 @@ def fill(line: str, width: int) -> str:
     return wrapper.fill(term(line)) or term(line)
 
 
+def code_lines(code: str) -> list[str]:
+    """The traced code's lines as a title shows them: blank lines and trailing spaces dropped,
+    the indentation of the whole kept relative (a cell's source ends with a newline; that
+    newline is no part of the code)."""
+    lines = [line.rstrip() for line in textwrap.dedent(code).splitlines()]
+    return [line for line in lines if line.strip()]
+
+
 def code_line(code: str, size: int = 60) -> str:
-    """The traced code on one line: its first line, cut at ``size`` characters."""
-    lines = code.strip().splitlines() or [""]
-    first = lines[0] if len(lines[0]) <= size else lines[0][: size - 1] + "\u2026"
-    return first + (f" \u2026 ({len(lines)} lines)" if len(lines) > 1 else "")
+    """The traced code on one line: its lines joined with ``"; "`` (each stripped; a space
+    after a line ending with ``:``), cut at ``size`` characters.
+
+    >>> code_line("import mymod\\nimport os\\n")
+    'import mymod; import os'
+    >>> code_line("try:\\n    import a\\nexcept ImportError:\\n    pass")
+    'try: import a; except ImportError: pass'
+    """
+    text = ""
+    for line in code_lines(code):
+        text += ("" if not text else " " if text.endswith(":") else "; ") + line.strip()
+    return text if len(text) <= size else text[: size - 1] + "\u2026"
 
 
 def module_rows(trace: Trace) -> list[tuple[list[str], str]]:
