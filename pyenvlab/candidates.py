@@ -36,9 +36,11 @@ class Candidates(Displayable, list):  # type: ignore[type-arg]
     :class:`~pyenvlab._records.Displayable` mixin), and has :attr:`winner`.
     """
 
-    def __init__(self, name: str, items: Iterable[Candidate] = ()) -> None:
+    def __init__(self, name: str, items: Iterable[Candidate] = (), *, searched: Iterable[str] = ()) -> None:
         super().__init__(items)
         self.name = name
+        #: the search-path entries that were looked through (what "not found" refers to)
+        self.searched = tuple(searched)
 
     @property
     def winner(self) -> Candidate | None:
@@ -159,4 +161,4 @@ def where(name: str, *, path: Iterable[str] | None = None) -> Candidates:
         msg = f"not a module name: {name!r}"
         raise PyenvlabError(msg)
     entries = list(sys.path if path is None else path)
-    return Candidates(name, (candidate for candidate, _spec in _where(name, entries)))
+    return Candidates(name, (candidate for candidate, _spec in _where(name, entries)), searched=entries)

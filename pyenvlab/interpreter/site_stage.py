@@ -6,7 +6,7 @@ Example:
     >>> data = {"pth_files": [{"path": "/sp/zz.pth", "sitedir": "/sp", "occurrence": 2,
     ...          "lines": [{"number": 1, "text": "import x", "kind": "import", "outcome": "executed"}]}]}
     >>> [note[:40] for note in pth_notes(pth_files(data), data)]
-    ['1 .pth file(s) were processed twice: sit']
+    ['1 .pth file was processed twice: site.ve']
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def pth_notes(files: list[PthFile], site_data: Mapping[str, Any] | None) -> list
     twice = sorted({p.path for p in files if p.occurrence > 1})
     if twice:
         notes.append(
-            f"{len(twice)} .pth file(s) were processed twice: site.venv() and site.main() both add the "
+            ("1 .pth file was" if len(twice) == 1 else f"{len(twice)} .pth files were")
+            + " processed twice: site.venv() and site.main() both add the "
             "venv's site-packages (CPython gh-75723); import lines ran twice, paths were added once"
         )
     skipped = sorted(

@@ -16,6 +16,7 @@ from pyenvlab.anatomy.records import AbiReport, CondaEnv, DepGraph, EnvDiff, Env
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
+from pyenvlab.render.trace_views.wording import plural
 
 __all__ = ["abi_explanation", "abi_problem", "dot", "html", "text"]
 
@@ -120,8 +121,9 @@ def _deps_text(graph: Any, width: int, style: Style) -> str:
     if not graph.edges:
         lines.append("  (nothing)" if not graph.reverse else "  (nothing installed needs it)")
     summary = (
-        f"{len(graph.nodes)} distributions, {len(graph.edges)} requirements: "
-        f"{len(graph.missing)} missing, {len(graph.conflicts)} conflicting, {len(graph.cycles)} cycle(s)"
+        f"{plural(len(graph.nodes), 'distribution')}, {plural(len(graph.edges), 'requirement')}: "
+        f"{len(graph.missing)} missing, {len(graph.conflicts)} conflicting, "
+        f"{plural(len(graph.cycles), 'cycle')}"
     )
     lines += ["", summary]
     for cycle in graph.cycles:
@@ -200,7 +202,7 @@ def _abi_text(report: Any, width: int, style: Style) -> str:
     )
     lines = [
         style(term(f"{report.target}"), "bold")
-        + f"  ({report.kind}, {len(report.files)} ELF file(s)): {verdict}",
+        + f"  ({report.kind}, {plural(len(report.files), 'ELF file')}): {verdict}",
         f"glibc required: {report.glibc_required or '-'}   this system: {report.glibc_here or '-'}"
         + (f"   libstdc++ required: GLIBCXX_{report.glibcxx_required}" if report.glibcxx_required else ""),
         "",
@@ -442,7 +444,11 @@ def _conda_text(env: Any, width: int, style: Style) -> str:
         ]
         for p in env.packages
     ]
-    out = [style(term(f"conda environment {env.prefix}"), "bold") + f"  ({len(env.packages)} packages)", ""]
+    out = [
+        style(term(f"conda environment {env.prefix}"), "bold")
+        + f"  ({plural(len(env.packages), 'package')})",
+        "",
+    ]
     out.append(
         text_table(
             ["name", "version", "build", "channel", "files", "shared libraries"],
@@ -483,7 +489,7 @@ def _conda_dot(env: Any, digraph: Any, graphviz: Any) -> None:
 def _export_text(exp: Any, width: int, style: Style) -> str:
     head = (
         style(term(f"environment of {exp.executable}"), "bold")
-        + f"  (Python {term(exp.python)}, {len(exp.packages)} distributions"
+        + f"  (Python {term(exp.python)}, {plural(len(exp.packages), 'distribution')}"
         + (f"; a venv made by {term(exp.made_by)})" if exp.made_by else ")")
     )
     rows = [[p.name, p.version, p.installer or "", p.source or ""] for p in exp.packages]
@@ -544,7 +550,7 @@ def _relocation_text(report: Any, width: int, style: Style) -> str:
     if report.relocatable:
         return f"{term(report.venv)}: no file points at {term(report.recorded_at)}"
     head = style(term(f"{report.venv}"), "bold") + (
-        f": {len(report.issues)} hard-coded path(s) to {term(report.recorded_at)}; "
+        f": {plural(len(report.issues), 'hard-coded path')} to {term(report.recorded_at)}; "
         "a copy of this venv still runs the original's files, or nothing at all"
     )
     rows = [[i.kind, f"{i.file}:{i.line}", i.text] for i in report.issues]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyenvlab.render._escape import html_text
+from pyenvlab.render.trace_views.wording import plural
 
 __all__ = ["CSS", "TREE_LIMIT", "tree_html"]
 
@@ -53,8 +54,8 @@ def tree_html(graph: Any) -> str:
     parts = [
         '<p class="pyenvlab-summary">'
         + html_text(
-            f"{graph.root} {graph.root_version}: {len(graph.edges)} requirements, "
-            f"{len(problems)} problem(s), {len(graph.cycles)} cycle(s)"
+            f"{graph.root} {graph.root_version}: {plural(len(graph.edges), 'requirement')}, "
+            f"{plural(len(problems), 'problem')}, {plural(len(graph.cycles), 'cycle')}"
             + (" (reverse: who needs it)" if graph.reverse else "")
         )
         + "</p>"

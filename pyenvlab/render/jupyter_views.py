@@ -17,6 +17,7 @@ from typing import Any
 from pyenvlab.render import trace_views
 from pyenvlab.render._escape import html_text
 from pyenvlab.render._table import Markup, Style, html_table, terminal_width, text_table, use_color
+from pyenvlab.render.trace_views.wording import plural
 
 __all__ = [
     "NAMESPACE_DIFF",
@@ -68,14 +69,14 @@ def namespace_story(diff: Any) -> str:
     for kind in KIND_ORDER:
         names = [c.name for c in diff.added if c.kind == kind]
         if names:
-            parts.append(f"{len(names)} {kind}{'s' if len(names) > 1 else ''}")
+            parts.append(plural(len(names), kind))
     story = "The cell added " + (", ".join(parts) if parts else "no names")
     if diff.changed:
         story += f", rebound {len(diff.changed)}"
     if diff.removed:
         story += f", removed {len(diff.removed)}"
     if diff.module_attributes:
-        story += f", and set {len(diff.module_attributes)} attribute(s) on module objects"
+        story += f", and set {plural(len(diff.module_attributes), 'attribute')} on module objects"
     story += "."
     for shared in diff.shared[:MAX_SHARED_IN_STORY]:
         names = list(shared.names[:MAX_SHARED_IN_STORY])

@@ -16,6 +16,7 @@ from pyenvlab.interpreter.records import DoctorReport, PathReport, StartupTrace,
 from pyenvlab.render import _graph
 from pyenvlab.render._escape import dot_label, html_text, term
 from pyenvlab.render._table import Markup, Style, fit_lines, html_table, terminal_width, text_table, use_color
+from pyenvlab.render.trace_views.wording import plural
 
 __all__ = ["dot", "html", "startup_explanation", "text", "venv_maker_sentence", "venv_prefix_sentence"]
 
@@ -98,7 +99,7 @@ def _head_text(trace: Any, width: int, style: Style) -> list[str]:
 
 def _search_text(trace: Any, width: int, style: Style) -> list[str]:
     """1. Every check of the prefix search in order (green: it settled a value), then the result."""
-    out = [style(f"1. Prefix search: {len(trace.probes)} checks, in order", "bold")]
+    out = [style(f"1. Prefix search: {plural(len(trace.probes), 'check')}, in order", "bold")]
     if trace.probes:
         rows, styles = [], []
         for index, probe in enumerate(trace.probes, 1):
@@ -140,7 +141,7 @@ def _site_text(trace: Any, width: int, style: Style) -> list[str]:
         for step, own in zip(trace.site_steps, _own_added(trace.site_steps), strict=True)
     ]
     return [
-        style(f"2. site: {len(trace.site_steps)} steps", "bold"),
+        style(f"2. site: {plural(len(trace.site_steps), 'step')}", "bold"),
         text_table(["call", "on", "what it did"], rows, width=width, shrink=2, paths=(1,), prose=(2,)),
         term(f"user site: {trace.user_site} (enabled: {trace.enable_user_site})"),
         "",
@@ -170,8 +171,7 @@ def _pth_heading(files: Any) -> str:
     starts = sum(1 for f in files if f.path.endswith(".start"))
     if not starts:
         return f"3. .pth files: {len(files)} processed"
-    plural = "s" if starts > 1 else ""
-    return f"3. .pth and .start files: {len(files)} processed ({starts} .start file{plural})"
+    return f"3. .pth and .start files: {len(files)} processed ({plural(starts, '.start file')})"
 
 
 def _path_text_section(trace: Any, width: int, style: Style) -> list[str]:
@@ -360,7 +360,7 @@ def _one_line(value: str | None) -> str:
     if value is None:
         return "-"
     parts = value.split("\n")
-    return parts[0] if len(parts) == 1 else f"{len(parts)} entries: {parts[0]} ..."
+    return parts[0] if len(parts) == 1 else f"{plural(len(parts), 'entry', 'entries')}: {parts[0]} ..."
 
 
 def _entries_table(entries: Any, width: int, color: bool) -> str:

@@ -28,8 +28,8 @@ Example:
     ...                              Visit("/lib", "FileFinder", "hit")))
     >>> t = Trace(python="3.12.1", executable="python", sys_path=("/work", "/lib"),
     ...           modules=(rec,), statements=())
-    >>> print(text(t, width=80).splitlines()[1])
-    1 module loaded, 2 search-path entries visited, 0 probes, 0 cache hits
+    >>> print(text(t, width=100).splitlines()[1])
+    1 module loaded, 2 search-path entries visited by 1 search, 0 probes, 0 cache hits
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from pyenvlab.model import ModuleRecord, Trace
 from pyenvlab.render._escape import html_text, term
 from pyenvlab.render._table import Style, display_width, terminal_width
 from pyenvlab.render.trace_views.load_tree import LoadNode, load_tree, walk
-from pyenvlab.render.trace_views.wording import seconds_text
+from pyenvlab.render.trace_views.wording import plural, seconds_text
 
 __all__ = [
     "ORDERS",
@@ -152,7 +152,7 @@ def text(
     rows = costs(trace)
     total = _total(trace)
     head = (
-        f"Import time: {seconds_text(total)} in {len(rows)} load{'s' if len(rows) != 1 else ''}. "
+        f"Import time: {seconds_text(total)} in {plural(len(rows), 'load')}. "
         f"By {ORDERS[order]}"
         + (" (a load minus the loads inside it)" if order == "self" else "")
         + (f", the {top} highest" if len(rows) > top else "")
@@ -330,7 +330,7 @@ def svg(
 
 def _chart_title(trace: Trace, root: str | None, total: float, bars: int) -> str:
     what = f"the load of {root}" if root else "import time"
-    return f"pyenvlab chart: {what}, {_ms(total)}, {len(trace.modules)} loads in the trace"
+    return f"pyenvlab chart: {what}, {_ms(total)}, {plural(len(trace.modules), 'load')} in the trace"
 
 
 def _axis(total: float, width: int) -> list[str]:
@@ -413,11 +413,11 @@ def _tooltip(record: ModuleRecord, cached: int) -> str:
     lines = [
         record.name + (" (lazy import)" if record.lazy else "") + (" (reload)" if record.reloaded else ""),
         f"cumulative {_ms(record.seconds)}, self {_ms(record.self_seconds)}",
-        f"searched {len(record.searched)} entries, {len(record.probes)} probes"
+        f"searched {plural(len(record.searched), 'entry', 'entries')}, {plural(len(record.probes), 'probe')}"
         + (f", found by {record.finder}" if record.finder else ""),
     ]
     if cached:
-        lines.append(f"its code hit the sys.modules cache {cached} time{'s' if cached != 1 else ''}")
+        lines.append(f"its code hit the sys.modules cache {plural(cached, 'time')}")
     if record.error:
         lines.append(f"failed: {record.error}")
     return "\n".join(html_text(line) for line in lines)  # each line escaped, the newlines kept

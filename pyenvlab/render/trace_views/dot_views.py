@@ -54,7 +54,7 @@ LAZY_CAPTION = (
 SCAN_CAPTION = (
     "Each box is a search-path entry, in the order the finder visited them (top to bottom).",
     "Green: the entry that provided the module; grey: searched in vain; blue: namespace portion;",
-    "red: error; dotted: entries never reached. Inside: the filesystem probes made there.",
+    "red: error; dotted: entries never reached or absent. Inside: the filesystem probes made there.",
 )
 
 
@@ -169,7 +169,7 @@ def _group_node(group: Group, records: Sequence[ModuleRecord], times: bool) -> d
     failed = sum(1 for m in records if m.error is not None)
     lazy = sum(1 for m in records if m.lazy)
     # a "module" group of several loads: one module loaded again (a reload, a failed import retried)
-    title = f"{group.name} (loaded {len(records)} times)" if group.kind == "module" else group.title
+    title = f"{group.name} (loaded {plural(len(records), 'time')})" if group.kind == "module" else group.title
     detail = plural(len(records), "module") + (f", {seconds_text(seconds)}" if times else "")
     if failed:
         detail += f", {failed} failed"
@@ -428,7 +428,7 @@ def _finder_result(row: Sequence[str], outcome: str) -> str:
     if outcome == "unreached":
         return "not reached"
     if outcome == "no-finder":
-        return "no path-entry finder: skipped"
+        return "absent: no path-entry finder, skipped (normal for a missing entry)"
     return f"{row[2]}: {row[3]}"
 
 

@@ -51,9 +51,13 @@ def html(obj: Any) -> str:
         return _scan_html(obj, ())
     if isinstance(obj, list):
         rows = candidate_rows(obj)
+        story = (
+            f'<div class="pyenvlab-view"><p class="pyenvlab-summary">{html_text(candidates_story(obj))}</p>'
+        )
+        if not rows:  # nothing found: the sentence says it, an empty table would not
+            return story + "</div>"
         return (
-            f'<div class="pyenvlab-view"><p class="pyenvlab-summary">{html_text(candidates_story(obj))}'
-            "</p>"
+            story
             + html_table(
                 ["#", "entry", "kind", "origin", "finder", "verdict"],
                 [r for r, _ in rows],

@@ -72,7 +72,7 @@ OUTCOME_WORDS = {
     "hit": "found here",
     "miss": "not here",
     "namespace": "namespace portion",
-    "no-finder": "no finder",
+    "no-finder": "absent",  # no path-entry finder: nothing there to import from (a missing zip)
     "error": "finder raised an error",
 }
 OUTCOME_STYLE = {
@@ -80,7 +80,7 @@ OUTCOME_STYLE = {
     "miss": ("dim",),
     "namespace": ("blue",),
     "error": ("red",),
-    "no-finder": ("yellow",),
+    "no-finder": ("dim",),
 }
 KIND_WORDS = {
     "module": "module",
@@ -238,7 +238,8 @@ def where_found(
 
 
 def summary(trace: Trace) -> str:
-    """One line: modules loaded, entries visited, probes, cache hits, errors, total time."""
+    """One line: modules loaded, entries visited (by all the searches: a scan table shows one
+    search), probes, cache hits, errors, total time."""
     loaded = len(trace.modules)
     failed = sum(1 for m in trace.modules if m.error is not None)
     visits = sum(len(m.searched) for m in trace.modules)
@@ -247,8 +248,11 @@ def summary(trace: Trace) -> str:
     parts = [plural(loaded - failed, "module") + " loaded"]
     if failed:
         parts.append(f"{failed} failed")
+    searches = sum(1 for m in trace.modules if m.searched)
     parts += [
-        plural(visits, "search-path entry", "search-path entries") + " visited",
+        plural(visits, "search-path entry", "search-path entries")
+        + " visited by "
+        + plural(searches, "search", "searches"),
         plural(probes, "probe"),
         plural(hits, "cache hit"),
     ]
@@ -298,12 +302,12 @@ def _scan_story(record: ModuleRecord, sys_path: Sequence[str]) -> str:
         )
     if hit is not None:
         index = visits.index(hit) + 1
-        total = f" of {len(sys_path)}" if "." not in name and len(sys_path) >= len(visits) else ""
-        kind = KIND_WORDS.get(record.kind, record.kind)
-        return (
-            f"{name} ({kind}): searched {len(visits)}{total} entries of {where}; "
-            f"found in the {ordinal(index)}: {hit.entry}"
+        whole = "." not in name and len(sys_path) >= len(visits)
+        searched = (
+            f"{len(visits)} of {len(sys_path)} entries" if whole else plural(len(visits), "entry", "entries")
         )
+        kind = KIND_WORDS.get(record.kind, record.kind)
+        return f"{name} ({kind}): searched {searched} of {where}; found in the {ordinal(index)}: {hit.entry}"
     finder = record.finder or "a finder"
     return f"{name} was provided by {finder} (origin: {record.origin})."
 
@@ -474,7 +478,13 @@ def candidates_story(candidates: Sequence[Candidate]) -> str:
     """One sentence about who provides a module."""
     if not candidates:
         name = getattr(candidates, "name", None) or "this module"
-        return f"{name}: no provider found along the path: `import {name}` would raise ModuleNotFoundError"
+        searched = tuple(getattr(candidates, "searched", ()))
+        where = "along the path"
+        if searched:
+            shown = ", ".join(entry_text(e) for e in searched[:3]) + (", ..." if len(searched) > 3 else "")
+            entries = plural(len(searched), "search-path entry", "search-path entries")
+            where = f"in the {entries} looked at ({shown})"
+        return f"{name}: no provider found {where}: `import {name}` would raise ModuleNotFoundError"
     name = candidates[0].name
     winners = [c for c in candidates if c.wins]
     if len(candidates) == 1:
