@@ -87,6 +87,8 @@ NUMBER_CLASS = "num"
 #: no ``!important``. Every table of ours sits in a ``div.pyenvlab-scroll`` that scrolls
 #: sideways instead of being cut at the output's right edge (graphs in ``div.pyenvlab-graph``
 #: do the same). Cells of class ``num`` are right-aligned (numbers), every other cell left.
+#: Cells do not wrap (paths, names, "not here" stay on one line and the box scrolls), except
+#: those of the last column, where the prose is (probes, what site did, errors).
 #:
 #: Row classes: hit (green), miss (grey), namespace (blue), error (red), no-finder / absent
 #: (grey: an entry with nothing to import from, such as the missing ``python3X.zip``),
@@ -100,8 +102,9 @@ div.pyenvlab{font:12px/1.35 system-ui,sans-serif}
 table-layout:auto;width:auto;border:none;color:inherit}
 .pyenvlab-scroll table.pyenvlab caption{text-align:left;font-weight:600;padding:.2em 0}
 .pyenvlab-scroll table.pyenvlab th,.pyenvlab-scroll table.pyenvlab td{border:none;
-border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top;white-space:normal;
+border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top;white-space:nowrap;
 line-height:1.35}
+.pyenvlab-scroll table.pyenvlab td:last-child{white-space:normal;min-width:16em}
 .pyenvlab-scroll table.pyenvlab td{font-family:ui-monospace,Menlo,Consolas,monospace}
 .pyenvlab-scroll table.pyenvlab th.num,.pyenvlab-scroll table.pyenvlab td.num{text-align:right}
 .pyenvlab tr.hit td{background:#c8f0c8;font-weight:600}
