@@ -393,8 +393,10 @@ def code_lines(code: str) -> list[str]:
     """The traced code's lines as a title shows them: blank lines and trailing spaces dropped,
     the indentation of the whole kept relative (a cell's source ends with a newline; that
     newline is no part of the code)."""
-    lines = [line.rstrip() for line in textwrap.dedent(code).splitlines()]
-    return [line for line in lines if line.strip()]
+    lines = [line.rstrip() for line in code.splitlines()]
+    lines = [line for line in lines if line]
+    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    return [line[indent:] for line in lines]  # (textwrap.dedent's regex costs 6x on a 4x line)
 
 
 def code_line(code: str, size: int = 60) -> str:
