@@ -125,11 +125,11 @@ def output_page(fragment: str, width: int) -> str:
     )
 
 
-#: problems of the tables and graphs in the page: a cell not left-aligned (other than a number
-#: column's), a table or picture reaching past the output's right edge without a scrolling box
+#: problems of the tables and graphs in a page (also usable on a real JupyterLab page): a cell
+#: not left-aligned (other than a number column's), a table or picture box reaching past its
+#: output's right edge, wide content in a box that does not scroll
 LAYOUT_PROBLEMS = """() => {
   const problems = [];
-  const output = document.querySelector('.jp-OutputArea-output').getBoundingClientRect();
   for (const cell of document.querySelectorAll('table.pyenvlab td, table.pyenvlab th')) {
     const align = getComputedStyle(cell).textAlign;
     const wanted = cell.classList.contains('num') ? 'right' : 'left';
@@ -137,6 +137,7 @@ LAYOUT_PROBLEMS = """() => {
   }
   for (const box of document.querySelectorAll('.pyenvlab-scroll, .pyenvlab-graph')) {
     const r = box.getBoundingClientRect();
+    const output = (box.closest('.jp-OutputArea-output') || document.body).getBoundingClientRect();
     if (r.right > output.right + 1) problems.push(`box reaches ${r.right} > ${output.right}`);
     const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
     if (box.scrollWidth > box.clientWidth + 1 && !scrolls) problems.push('wide content is clipped');
