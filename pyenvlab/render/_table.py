@@ -10,16 +10,20 @@ Why this module and not rich (decided for issue 17, measured on this machine wit
   terminal and reverses the text after it); every cell here goes through
   :func:`~pyenvlab.render._escape.term`, which makes them visible. With rich we would escape
   every cell ourselves anyway.
-- **Cutting paths.** Rich shortens a cell at its end (``/usr/lib/python…``); the scan table needs
-  the start *and* the file name of a long path, so cells are cut in the middle, and several
-  columns share the cut in proportion to their widths, or wrap at ``", "`` (the probes).
+- **Cutting paths.** Rich shortens a cell at its end (``/usr/lib/python…``), which loses the
+  part of a path that matters. Here columns are paths, prose or other (given, or recognised
+  from the cells): when a table is too wide, prose folds at spaces first, then a path loses its
+  start and keeps its file name and last directories (``/usr/…3.12/site-packages``), and only
+  then are other columns cut in the middle; several columns share a cut in proportion to their
+  widths (issue 14).
 - **Weight.** ``import rich.console, rich.table`` took 94 ms and 82 modules here (rich brings
   markdown-it-py, mdurl and pygments); this module and what it needs take 22 ms and 19 modules,
   pyenvlab included. The tables are plain aligned text that copies cleanly into a terminal
   transcript, and the goldens pin them byte for byte.
 
-So the layout stays ours (about 200 lines, tested in ``tests/test_render_helpers.py`` and by
-the goldens); rich stays a fine choice for a front end that wants boxes and colours.
+So the layout stays ours (about 400 lines, tested in ``tests/test_render_helpers.py``,
+``tests/test_render_fitting.py`` and by the goldens); rich stays a fine choice for a front end
+that wants boxes and colours.
 
 Example:
     >>> print(text_table(["entry", "outcome"], [["/usr/lib", "miss"], ["/opt/x", "hit"]], width=40))
