@@ -7,6 +7,7 @@ import pytest
 
 from pyenvlab import render
 from pyenvlab._records import replace
+from pyenvlab.render._table import CSS
 from tests import render_fixtures as fx
 
 CELL = "import mymod\nimport os\n"  # a cell's source ends with a newline
@@ -22,13 +23,13 @@ def test_text_title_joins_the_lines() -> None:
 
 def test_html_title_has_real_line_breaks_and_stays_escaped() -> None:
     html = render.html(replace(fx.json_trace(), code=CELL + "x = '<b>'\n"))
-    assert "\\n" not in html.split('class="pyenvlab-summary"')[0]
-    assert (
-        "<br><code>import mymod</code><br><code>import os</code><br><code>x = &#x27;&lt;b&gt;&#x27;</code>"
-        in html
-    )
+    head = html.split('class="pyenvlab-summary"')[0]
+    assert "\\n" not in head  # no escaped newline shown
+    code = '<code class="pyenvlab-code">\nimport mymod\nimport os\nx = &#x27;&lt;b&gt;&#x27;</code>'
+    assert code in head, head
+    assert "code.pyenvlab-code{white-space:pre-wrap}" in CSS  # the line breaks show
     single = render.html(replace(fx.json_trace(), code="import json\n"))
-    assert "(/usr/bin/python3.12): import json</p>" in single
+    assert '(/usr/bin/python3.12): <code class="pyenvlab-code">import json</code></p>' in single
 
 
 def test_dot_root_label_has_one_line_per_code_line() -> None:

@@ -127,7 +127,7 @@ line-height:1.35}
 .pyenvlab tr.lazy-bound td{color:#555}
 .pyenvlab-summary{font:13px/1.4 system-ui,sans-serif;margin:.3em 0}
 .pyenvlab-note{font:12px/1.4 system-ui,sans-serif;color:#555}
-.pyenvlab-note code{white-space:pre}
+.pyenvlab-note code.pyenvlab-code{white-space:pre-wrap}
 .pyenvlab-graph{overflow-x:auto;max-width:100%}
 .pyenvlab-graph img,.pyenvlab-graph svg{max-width:100%;height:auto}
 .pyenvlab-dot{font:11px/1.3 ui-monospace,monospace;background:#f7f7f7;padding:.5em;overflow:auto;

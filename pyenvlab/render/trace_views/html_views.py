@@ -171,11 +171,14 @@ CODE_LINES = 12
 
 
 def _code_html(code: str) -> str:
-    """The traced code for the title: each line escaped, real line breaks between them."""
+    """The traced code for the title: one ``<code>`` (whatever the code, so user text never
+    changes the page's structure), each line escaped, real line breaks between them (the CSS
+    keeps them: ``white-space: pre-wrap``); several lines start on a line of their own."""
     lines = code_lines(code)
-    if len(lines) <= 1:
-        return html_text(lines[0].strip() if lines else "")
-    shown = [f"<code>{html_text(line)}</code>" for line in lines[:CODE_LINES]]
+    shown = [html_text(line) for line in lines[:CODE_LINES]]
     if len(lines) > CODE_LINES:
         shown.append(html_text(f"\u2026 ({len(lines) - CODE_LINES} more lines)"))
-    return "".join("<br>" + line for line in shown)
+    if len(shown) == 1:
+        shown = [html_text(lines[0].strip(" \t"))]
+    body = ("\n" if len(shown) > 1 else "") + "\n".join(shown)
+    return f'<code class="pyenvlab-code">{body}</code>'

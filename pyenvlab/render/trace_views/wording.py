@@ -393,9 +393,11 @@ def code_lines(code: str) -> list[str]:
     """The traced code's lines as a title shows them: blank lines and trailing spaces dropped,
     the indentation of the whole kept relative (a cell's source ends with a newline; that
     newline is no part of the code)."""
-    lines = [line.rstrip() for line in code.splitlines()]
+    # only "\n" ends a line (str.splitlines also splits at \x1c-\x1e, \x85, \u2028: user text
+    # that must stay visible in its line), and only spaces and tabs are stripped
+    lines = [line.rstrip(" \t\r") for line in code.split("\n")]
     lines = [line for line in lines if line]
-    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    indent = min((len(line) - len(line.lstrip(" \t")) for line in lines), default=0)
     return [line[indent:] for line in lines]  # (textwrap.dedent's regex costs 6x on a 4x line)
 
 
@@ -410,7 +412,7 @@ def code_line(code: str, size: int = 60) -> str:
     """
     text = ""
     for line in code_lines(code):
-        text += ("" if not text else " " if text.endswith(":") else "; ") + line.strip()
+        text += ("" if not text else " " if text.endswith(":") else "; ") + line.strip(" \t")
     return text if len(text) <= size else text[: size - 1] + "\u2026"
 
 
