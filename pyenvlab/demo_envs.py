@@ -10,7 +10,8 @@ The tutorial's solutions, for real, with nothing downloaded:
   a source distribution (with setuptools' own build backend, offline);
 - :func:`pip_install_prefix` runs ``pip install --prefix DIR --ignore-installed --no-index
   --find-links WHEELS`` (Solution 2) and :func:`pip_download` runs ``pip download --no-index
-  --find-links``, both with the user's pip configuration switched off;
+  --find-links``, both with the user's pip configuration switched off and pip's output plain
+  text (no progress bar, no colours, whatever pip's version and even in a Jupyter kernel);
 - :func:`make_venv` creates a virtual environment and :func:`venv_report` describes it: its
   ``pyvenv.cfg``, which files in ``bin/`` are symlinks into the base installation, and its size
   against the base, like ``du -sk``.
@@ -242,9 +243,20 @@ def build_sdist(
 # -- pip, offline -----------------------------------------------------------------------------
 
 
+#: variables that make pip's rich console believe it writes to a terminal: a Jupyter kernel sets
+#: ``FORCE_COLOR=1`` (ipykernel), and then pip 25+ draws its install progress bar with cursor
+#: movements (``\x1b[1A\x1b[2K``) into the text a notebook shows
+_FORCING_A_TERMINAL = ("FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+#: pip options that keep its output plain text whatever pip's version: no progress bar (its
+#: redraws are terminal escapes), no colours
+_PLAIN_OUTPUT = ("--no-color", "--progress-bar", "off")
+
+
 def _pip_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    """Our environment without the user's pip settings and without forced terminal output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and k not in _FORCING_A_TERMINAL}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", NO_COLOR="1")
     return env
 
 
@@ -276,6 +288,7 @@ def pip_install_prefix(
         str(Path(find_links).absolute()),
         "--no-build-isolation",
         "--no-warn-script-location",
+        *_PLAIN_OUTPUT,
         *requirements,
     ]
     return _run(argv, env=_pip_env(), timeout=timeout)
@@ -304,6 +317,7 @@ def pip_download(
         str(Path(find_links).absolute()),
         "-d",
         str(out),
+        *_PLAIN_OUTPUT,
         *requirements,
     ]
     _run(argv, env=_pip_env(), timeout=timeout)
