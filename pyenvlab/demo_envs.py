@@ -2,6 +2,8 @@
 
 The tutorial's solutions, for real, with nothing downloaded:
 
+- :func:`workshop_directory`: the temporary directory a notebook works in, kept while its
+  kernel runs (explorers used after Run All still find it) and removed when the kernel exits;
 - :func:`make_prefix`: a common prefix directory (``bin/``, ``lib/pythonX.Y/site-packages``:
   Solution 1), with :func:`prefix_env` giving the ``PATH``/``PYTHONPATH`` that use it;
 - :func:`write_project` writes a tiny package's source (``pyproject.toml`` metadata and
@@ -51,6 +53,7 @@ __all__ = [
     "python_version",
     "skeleton_venv",
     "venv_report",
+    "workshop_directory",
     "write_project",
 ]
 
@@ -89,6 +92,30 @@ def _run(
         msg = f"{' '.join(str(a) for a in argv[:4])} ... failed (exit status {done.returncode}): {tail}"
         raise PyenvlabError(msg)
     return done
+
+
+# -- the notebook's working directory -------------------------------------------------------
+
+
+def workshop_directory(prefix: str = "pyenvlab-workshop-") -> Path:
+    """A new temporary directory, removed when this interpreter exits (a notebook's ``WORK``).
+
+    A notebook's last cell used to remove it, so Run All removed it too, and every explorer
+    operated afterwards answered "working directory not found". Now it lives as long as the
+    kernel: shutting the kernel down or restarting it (a normal exit: :mod:`atexit` runs)
+    removes it. A kernel that is killed leaves it in the system's temporary directory.
+
+    >>> work = workshop_directory()
+    >>> work.is_dir(), work.name.startswith("pyenvlab-workshop-")
+    (True, True)
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 # -- Solution 1: a common prefix directory ----------------------------------------------------
