@@ -155,3 +155,16 @@ def _explained(explanation: str, failures: Sequence[str]) -> bool:
         if not names & words and not ("traceback" in names and "traceback" in explanation.lower()):
             return False
     return True
+
+
+def stored_problems(cell: Mapping[str, Any], outputs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What is wrong with how ``cell`` is committed, given the outputs it produced in this run.
+
+    >>> stored_problems({"outputs": []}, [{"output_type": "stream", "name": "stdout", "text": "x"}])
+    ['produced output in this run but is committed without it: run scripts/refresh_notebook_outputs.py']
+    """
+    if outputs and not cell.get("outputs"):
+        return [
+            "produced output in this run but is committed without it: run scripts/refresh_notebook_outputs.py"
+        ]
+    return []

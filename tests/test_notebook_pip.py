@@ -39,7 +39,9 @@ def newest_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """
     dest = tmp_path_factory.mktemp("wheels")
     argv = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d", str(dest)]
-    done = subprocess.run([*argv, "pip", "setuptools"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*argv, "pip", "setuptools"], check=False, capture_output=True, text=True, timeout=300
+    )
     wheels = {name: sorted(dest.glob(f"{name}-*.whl")) for name in ("pip", "setuptools")}
     if done.returncode != 0 or not all(wheels.values()):
         pytest.skip(f"no pip and setuptools wheels from the configured indexes: {done.stderr.strip()[-200:]}")
@@ -47,7 +49,16 @@ def newest_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _install(python: Path, wheel: Path) -> None:
-    argv = [str(python), "-m", "pip", "install", "-q", "--no-index", "--disable-pip-version-check", str(wheel)]
+    argv = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--disable-pip-version-check",
+        str(wheel),
+    ]
     subprocess.run(argv, check=True, capture_output=True, timeout=300)
 
 
@@ -76,7 +87,9 @@ def test_notebook_08s_pip_demos_show_plain_text(
     for name, value in KERNEL_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     helper = demo_envs.write_project(tmp_path / "src" / "helperlib", "helperlib", "1.2")
-    mylib = demo_envs.write_project(tmp_path / "src" / "mylib", "mylib", "2.0", requires=["helperlib>=1.0,<2"])
+    mylib = demo_envs.write_project(
+        tmp_path / "src" / "mylib", "mylib", "2.0", requires=["helperlib>=1.0,<2"]
+    )
     wheels = tmp_path / "wheels"
     for project in (helper, mylib):
         demo_envs.build_wheel(project, wheels)
@@ -87,9 +100,14 @@ def test_notebook_08s_pip_demos_show_plain_text(
     assert result.stdout.strip().splitlines()[-1] == "Successfully installed helperlib-1.2 mylib-2.0"
 
     downloaded = demo_envs.pip_download(["mylib"], tmp_path / "downloads", wheels, python=pip_python)
-    assert sorted(p.name for p in downloaded) == ["helperlib-1.2-py3-none-any.whl", "mylib-2.0-py3-none-any.whl"]
+    assert sorted(p.name for p in downloaded) == [
+        "helperlib-1.2-py3-none-any.whl",
+        "mylib-2.0-py3-none-any.whl",
+    ]
 
-    tool = demo_envs.write_project(tmp_path / "src" / "pymutt", "PyMuTT", "1.0.0", requires=["helperlib>=1.0"])
+    tool = demo_envs.write_project(
+        tmp_path / "src" / "pymutt", "PyMuTT", "1.0.0", requires=["helperlib>=1.0"]
+    )
     sdist = demo_envs.build_sdist(tool, tmp_path / "sdists")
     result = demo_envs.pip_install_prefix(prefix, [str(sdist)], wheels, python=pip_python)
     shown += [result.stdout, result.stderr]

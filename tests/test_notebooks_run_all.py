@@ -121,21 +121,36 @@ def test_a_trace_with_a_librarys_optional_import_failing_is_fine(tmp_path: Path)
 
 # -- the hook, in nbval's run -------------------------------------------------------------
 
+
+def _stored(cell: dict, *outputs: dict) -> dict:
+    """``cell`` as a run left it in the file: numbered, with its outputs."""
+    return {**cell, "execution_count": 1, "outputs": list(outputs)}
+
+
+ZERO = {"output_type": "error", "ename": "ZeroDivisionError", "evalue": "division by zero", "traceback": []}
 BAD_NOTEBOOK = [
-    _code("WORK = 'w'\nprint('\\x1b[1A\\x1b[2KSuccessfully installed')"),
-    _code("print('searched {WORK}')"),
-    _code("import sys, traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    traceback.print_exc()"),
-    _code("print('fine')"),
+    _stored(
+        _code("WORK = 'w'\nprint('\\x1b[1A\\x1b[2KSuccessfully installed')"),
+        _stream("Successfully installed\n"),
+    ),
+    _stored(_code("print('searched {WORK}')"), _stream("searched w\n")),
+    _stored(
+        _code("import traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    traceback.print_exc()"),
+        _stream("x", "stderr"),
+    ),
+    _stored(_code("print('fine')"), _stream("fine\n")),
     _markdown("The slide's version raises `ZeroDivisionError`:"),
-    _code("1 / 0", ["raises-exception"]),
+    _stored(_code("1 / 0", ["raises-exception"]), ZERO),
+    _code("print('committed without its output')"),
 ]
 
 
 def test_the_hook_fails_the_cells_nbval_lets_through(tmp_path: Path) -> None:
-    """A notebook with three broken cells, run by pytest as the suite runs the workshop."""
+    """A notebook with four broken cells, run by pytest as the suite runs the workshop."""
     notebook = {
         "cells": [
-            {**c, "id": f"c{i}"} | ({"execution_count": None} if c["cell_type"] == "code" else {})
+            {**c, "id": f"c{i}"}
+            | ({"execution_count": None} if "execution_count" not in c and c["cell_type"] == "code" else {})
             for i, c in enumerate(BAD_NOTEBOOK)
         ],
         "metadata": {},
@@ -169,10 +184,12 @@ def test_the_hook_fails_the_cells_nbval_lets_through(tmp_path: Path) -> None:
         word, _, rest = line.partition(" ")
         if word in ("PASSED", "FAILED") and "::Cell " in rest:
             outcome[int(rest.split("::Cell ")[1].split()[0])] = word
-    assert outcome == {0: "FAILED", 1: "FAILED", 2: "FAILED", 3: "PASSED", 4: "PASSED"}, done.stdout[-3000:]
+    expected = {0: "FAILED", 1: "FAILED", 2: "FAILED", 3: "PASSED", 4: "PASSED", 5: "FAILED"}
+    assert outcome == expected, done.stdout[-3000:]
     assert "raw terminal escape" in done.stdout
     assert "unexpanded {WORK}" in done.stdout
     assert "printed traceback" in done.stdout
+    assert "committed without it" in done.stdout
 
 
 # -- what nbval runs ----------------------------------------------------------------------
