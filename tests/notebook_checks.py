@@ -29,8 +29,8 @@ TRACEBACK = "Traceback (most recent call last)"
 #: how the renderers mark a failed trace in text/plain (render/trace_views/text_views.py)
 FAILED_IMPORTS = "Failed imports (the importing code may have caught them"
 RAISED = "The traced code raised "
-#: a failed import made by the traced code itself, not by a library it imported: the text
-#: view lists it as "  NAME (imported by __main__): ExcType: ..." (or with no importer)
+#: a failed import made by the traced code itself, not by a library it imported (``subprocess``
+#: trying ``msvcrt`` is normal): the text view lists it as "  NAME (imported by __main__): ..."
 _OWN_FAILURE = re.compile(
     r"^  (\S+)(?: \(imported by (__main__|<string>)\))?: (\w+(?:Error|Exception|Exit))\b", re.M
 )
