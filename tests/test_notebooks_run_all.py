@@ -258,3 +258,11 @@ def test_the_explorers_still_answer_after_run_all(kernel_name: str) -> None:
     assert summary.startswith("import json uses ") and "/other/json/__init__.py" in summary, summary
     assert origin == str(Path(work) / "shadow" / "json.py")
     assert not Path(work).exists(), "the working directory outlived the kernel"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_removes_the_working_directory(path: Path) -> None:
+    """Run All runs every cell: a cleanup cell would pull WORK from under the explorers."""
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            assert "rmtree(WORK" not in "".join(cell["source"]), path.name
