@@ -1,9 +1,11 @@
 """Drive JupyterLab in headless Chromium: the machinery of the ``@pytest.mark.browser`` tests.
 
-- :class:`LabServer` starts ``jupyter lab`` on 127.0.0.1 with everything Jupyter reads or writes
+- :class:`LabServer` starts JupyterLab on 127.0.0.1 with everything Jupyter reads or writes
   (config, data, runtime, settings, workspaces, IPython profile) in a temporary directory, and
   stops it again, checking that every process it started (server, kernels, their children)
-  has gone.
+  has gone. Server and kernels are the interpreter running the tests, whatever ``python`` or
+  ``jupyter-lab`` comes first on PATH: the server runs as ``sys.executable -m jupyterlab`` and
+  its only ``python3`` kernelspec names ``sys.executable``.
 - :class:`NotebookPage` opens one notebook in a Playwright page and runs, inspects and
   photographs it through JupyterLab's own objects (``window.jupyterapp``), not through pixels.
 - :class:`StaticSite` serves a folder (the JupyterLite site of ``python -m pyenvlab lite``) on
@@ -177,6 +179,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def write_kernelspec(data_dir: Path) -> Path:
+    """Write the kernelspec ``python3`` into the Jupyter data directory ``data_dir``: a kernel
+    of this interpreter (``sys.executable``, not ``python`` looked up on PATH, as ipykernel's
+    installed kernelspec does). Returns the ``kernels`` directory holding it."""
+    kernels = data_dir / "kernels"
+    spec = kernels / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3 (ipykernel)", "language": "python",
+              "metadata": {"debugger": True}}  # fmt: skip
+    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1))
+    return kernels
+
+
 class PortTaken(RuntimeError):
     """The port chosen for JupyterLab was taken before the server could bind it."""
 
@@ -197,6 +213,7 @@ class LabServer:
         self.root = root
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
+        self.kernels = write_kernelspec(home / "data")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = home / "lab.log"
@@ -210,6 +227,9 @@ class LabServer:
         env.update(
             JUPYTER_CONFIG_DIR=str(home / "config"),
             JUPYTER_DATA_DIR=str(home / "data"),
+            # searched first, even before the environment's share/jupyter, which holds
+            # ipykernel's own `python3` kernelspec running `python` (the first on PATH)
+            JUPYTER_PATH=str(home / "data"),
             JUPYTER_RUNTIME_DIR=str(home / "runtime"),
             JUPYTER_PLATFORM_DIRS="1",
             IPYTHONDIR=str(home / "ipython"),
@@ -247,7 +267,8 @@ class LabServer:
     def _start(self, timeout: float) -> None:
         settings = self._settings()
         command = [
-            sys.executable, "-m", "jupyter", "lab",
+            # not `-m jupyter lab`: jupyter execs the `jupyter-lab` first on PATH
+            sys.executable, "-m", "jupyterlab",
             "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={self.port}",
             "--ServerApp.port_retries=0",
             "--IdentityProvider.token=", "--ServerApp.password=",
@@ -316,10 +337,18 @@ class LabServer:
             return []
         return [pid for pid in descendants(self.process.pid) if "ipykernel" in _command_line(pid)]
 
+    def kernel_manager(self) -> Any:
+        """A kernel manager for this server's ``python3`` kernelspec (for nbclient in this process)."""
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        specs = KernelSpecManager(kernel_dirs=[str(self.kernels)], ensure_native_kernel=False)
+        return KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+
     def trust(self, notebook: Path) -> None:
         """``jupyter trust notebook`` with this server's data directory (its signature store)."""
         subprocess.run(
-            [sys.executable, "-m", "jupyter", "trust", str(notebook)],
+            [sys.executable, "-m", "nbformat.sign", str(notebook)],  # `jupyter trust`, not from PATH
             env=self.env, check=True, capture_output=True,
         )  # fmt: skip
 
@@ -352,6 +381,17 @@ _RUN = f"""async ([command, index, ms]) => {{
   if (index !== null) panel.content.activeCellIndex = index;
   const timer = new Promise(resolve => setTimeout(() => resolve('timeout'), ms));
   return String(await Promise.race([{_APP}.commands.execute(command), timer]));
+}}"""
+
+_EXECUTE = f"""async code => {{
+  const future = {_PANEL}.sessionContext.session.kernel.requestExecute({{code, store_history: false}});
+  let out = '';
+  future.onIOPub = msg => {{
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue;
+  }};
+  await future.done;
+  return out;
 }}"""
 
 #: per cell, per output: what the DOM shows (mime type rendered, images and their sizes)
@@ -445,6 +485,11 @@ class NotebookPage:
     def run_cell(self, index: int) -> str:
         """Run cell ``index`` alone (selection stays)."""
         return self._run("notebook:run-cell", index)
+
+    def execute(self, code: str) -> str:
+        """Run ``code`` in the notebook's kernel, outside any cell; return what it printed
+        (stdout and stderr) and its error as ``ExcType: message``."""
+        return self.page.evaluate(_EXECUTE, code)
 
     # -- reading -----------------------------------------------------------------------------
     def cells(self) -> list[dict[str, Any]]:

@@ -49,7 +49,10 @@ def executed(lab) -> str:
     source = nbformat.read(NOTEBOOKS / NOTEBOOK, as_version=4)
     run_dir = lab.home / "nbclient"
     run_dir.mkdir(exist_ok=True)
-    NotebookClient(source, timeout=600, resources={"metadata": {"path": str(run_dir)}}).execute()
+    client = NotebookClient(
+        source, km=lab.kernel_manager(), timeout=600, resources={"metadata": {"path": str(run_dir)}}
+    )
+    client.execute()
     name = f"executed-{NOTEBOOK}"
     nbformat.write(source, lab.root / name)
     shutil.rmtree(run_dir, ignore_errors=True)
