@@ -410,6 +410,41 @@ _RENDERED = f"""() => {{
 }}"""
 
 
+#: the layout of the outputs as the reader sees it: the computed ``text-align`` of every cell of
+#: pyenvlab's tables, and every output cut at its right edge: an output area wider inside than
+#: its box that does not scroll, or an element inside that hides what overflows it. Form
+#: controls (a widget's select list, text field, buttons) are left out: they show a long option
+#: cut by design and scroll it on focus.
+_LAYOUT = f"""() => {{
+  const cells = [...{_PANEL}.content.node.querySelectorAll(':scope .jp-Cell')];
+  const controls = 'select, option, input, textarea, button';
+  const scrolls = style => ['auto', 'scroll'].includes(style.overflowX);
+  const cut = el => el.scrollWidth > el.clientWidth + 1;
+  const aligns = [], clipped = [];
+  cells.forEach((cell, index) => {{
+    for (const out of cell.querySelectorAll(':scope .jp-OutputArea-output')) {{
+      for (const td of out.querySelectorAll('table.pyenvlab th, table.pyenvlab td')) {{
+        aligns.push({{cell: index, align: getComputedStyle(td).textAlign,
+                     text: td.innerText.slice(0, 60)}});
+      }}
+      const what = el => `${{el.tagName.toLowerCase()}}.${{[...el.classList].join('.')}}`;
+      if (cut(out) && !scrolls(getComputedStyle(out))) {{
+        clipped.push({{cell: index, element: what(out), scroll: out.scrollWidth, client: out.clientWidth}});
+      }}
+      for (const el of out.querySelectorAll('*')) {{
+        if (el.matches(controls) || el.closest(controls)) continue;
+        const style = getComputedStyle(el);
+        if (['hidden', 'clip'].includes(style.overflowX) && cut(el)) {{
+          clipped.push({{cell: index, element: what(el), scroll: el.scrollWidth, client: el.clientWidth,
+                        text: el.innerText.slice(0, 80)}});
+        }}
+      }}
+    }}
+  }});
+  return {{aligns, clipped}};
+}}"""
+
+
 def text_of(locator: Any) -> str:
     """The visible text of a Playwright locator, whitespace runs collapsed to one space."""
     return " ".join(locator.inner_text().split())
@@ -522,6 +557,11 @@ class NotebookPage:
     def rendered(self) -> list[list[Output]]:
         """Per cell, per output: what the DOM shows."""
         return [[Output(**o) for o in cell] for cell in self.page.evaluate(_RENDERED)]
+
+    def layout(self) -> dict[str, list[dict[str, Any]]]:
+        """How the outputs are laid out: ``aligns`` (per cell of a pyenvlab table: its cell
+        index, computed ``text-align`` and text) and ``clipped`` (outputs cut at the right)."""
+        return self.page.evaluate(_LAYOUT)
 
     def cell(self, index: int) -> Any:
         """The Playwright locator of cell ``index`` in the open notebook."""

@@ -1,9 +1,11 @@
 """Every workshop notebook, run in JupyterLab in a real browser (headless Chromium).
 
-For each notebook: run every cell, then check through JupyterLab's own model and DOM that no
-cell failed or wrote to stderr, that every graph shows as an image of real size, and leave a
-screenshot in ``test-artifacts/browser/``. The explorer widgets are driven by clicks and keys
-before the notebook's last cell (which removes the notebook's temporary files) runs.
+For each notebook: Run All, as an attendee does, then check through JupyterLab's own model and
+DOM that no cell failed or wrote to stderr, that every graph shows as an image of real size,
+then drive every explorer widget by clicks and keys and check that it still answers (Run All
+also ran the notebook's last cell, which removes its temporary files), that every cell of our
+tables is left-aligned as the browser computes it, that no output is cut at its right edge
+(it fits or scrolls), and leave a screenshot in ``test-artifacts/browser/``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ IMAGE_TYPES = ("image/svg+xml", "image/png")
 MIN_SIDE = 40
 
 
-# -- widget interactions, run before the notebook's last cell ---------------------------------
+# -- widget interactions, run after Run All --------------------------------------------------
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: what an explorer shows when what it works on is gone (#14: Run All removed it)
+BROKEN = ("working directory not found", "No module named", "Traceback")
 
 
 def _marked_probe(widget) -> str:
@@ -35,8 +41,9 @@ def _marked_probe(widget) -> str:
     return text.split("▶", 1)[1].split(",")[0].strip() if "▶" in text else ""
 
 
-def _drive_probe_stepper(page: NotebookPage) -> None:
-    cell = page.cell(page.cell_index("ProbeStepper(t"))
+def _drive_probe_stepper(page: NotebookPage) -> int:
+    index = page.cell_index("ProbeStepper(t")
+    cell = page.cell(index)
     widget = cell.locator(".widget-vbox").first
     note = widget.locator(".pyenvlab-note").first
     note.wait_for()
@@ -68,10 +75,12 @@ def _drive_probe_stepper(page: NotebookPage) -> None:
     graph = widget.locator(".pyenvlab-graph img").first
     assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
     page.screenshot_of(widget, "probe-stepper")
+    return index
 
 
-def _drive_sys_path_lab(page: NotebookPage) -> None:
-    cell = page.cell(page.cell_index("SysPathLab("))
+def _drive_sys_path_lab(page: NotebookPage) -> int:
+    index = page.cell_index("SysPathLab(")
+    cell = page.cell(index)
     widget = cell.locator(".widget-vbox").first
     summary = widget.locator(".pyenvlab-summary").first
     summary.wait_for()
@@ -96,10 +105,12 @@ def _drive_sys_path_lab(page: NotebookPage) -> None:
     assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
     assert "/other/" not in current and "/shadow/" not in current
     page.screenshot_of(widget, "sys-path-lab")
+    return index
 
 
-def _drive_startup_explorer(page: NotebookPage) -> None:
-    cell = page.cell(page.cell_index("StartupExplorer()"))
+def _drive_startup_explorer(page: NotebookPage) -> int:
+    index = page.cell_index("StartupExplorer()")
+    cell = page.cell(index)
     widget = cell.locator(".widget-vbox").first
     choice = widget.locator(".widget-dropdown select")
     choice.wait_for()
@@ -111,16 +122,18 @@ def _drive_startup_explorer(page: NotebookPage) -> None:
     others = [label for label in labels[1:] if re.search(r"3\.1\d", label)]
     if not others:  # one interpreter on this machine: nothing to switch to (the rest still runs)
         page.screenshot_of(widget, "startup-explorer")
-        return
+        return index
     choice.select_option(label=others[0])
     shown = page.wait_for_change(view, first)
     version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
     assert f"Python {version}" in shown, shown[:400]
     page.screenshot_of(widget, "startup-explorer")
+    return index
 
 
-def _drive_namespace_explorer(page: NotebookPage) -> None:
-    cell = page.cell(page.cell_index("%%namespace --explore"))
+def _drive_namespace_explorer(page: NotebookPage) -> int:
+    index = page.cell_index("%%namespace --explore")
+    cell = page.cell(index)
     widget = cell.locator(".widget-vbox").first
     names = widget.locator(".widget-select select")
     names.wait_for()
@@ -141,13 +154,40 @@ def _drive_namespace_explorer(page: NotebookPage) -> None:
     others = shown.partition("; the same module object as ")[2].split(", ")
     assert {"posixpath", "ospath"} <= set(others), shown  # ospath: bound by the cell above
     page.screenshot_of(widget, "namespace-explorer")
+    return index
 
 
-INTERACTIONS: dict[str, Callable[[NotebookPage], None]] = {
-    "01-namespaces.ipynb": _drive_namespace_explorer,
-    "04-module-location.ipynb": lambda page: (_drive_probe_stepper(page), _drive_sys_path_lab(page)),
-    "10-landmark-search.ipynb": _drive_startup_explorer,
+#: per notebook, the drivers of its explorers; each returns the index of the cell it operated
+INTERACTIONS: dict[str, list[Callable[[NotebookPage], int]]] = {
+    "01-namespaces.ipynb": [_drive_namespace_explorer],
+    "04-module-location.ipynb": [_drive_probe_stepper, _drive_sys_path_lab],
+    "10-landmark-search.ipynb": [_drive_startup_explorer],
 }
+
+
+def _operate_every_explorer(page: NotebookPage, cells: list[dict]) -> None:
+    """Drive each explorer of the notebook; every widget output must have a driver."""
+    widgets = {i for i, c in enumerate(cells) if any(WIDGET_MIME in o.get("data", {}) for o in c["outputs"])}
+    operated = {drive(page) for drive in INTERACTIONS.get(page.name, [])}
+    assert operated == widgets, f"explorers in cells {sorted(widgets)}, driven: {sorted(operated)}"
+    for index in sorted(operated):
+        shown = text_of(page.cell(index).locator(".jp-OutputArea"))
+        assert not [b for b in BROKEN if b in shown], (index, shown[:600])
+
+
+def _check_layout(page: NotebookPage, cells: list[dict]) -> None:
+    """Our tables are left-aligned (JupyterLab's stylesheet right-aligns table cells) and no
+    output is cut at its right edge: it fits its area, or the area scrolls."""
+    layout = page.layout()
+    if any(
+        'class="pyenvlab"' in "".join(o.get("data", {}).get("text/html", ""))
+        for c in cells
+        for o in c["outputs"]
+    ):
+        assert layout["aligns"], "this notebook shows pyenvlab tables: none found in the page"
+    wrong = [a for a in layout["aligns"] if a["align"] != "left"]
+    assert not wrong, f"{len(wrong)} of {len(layout['aligns'])} table cells not left-aligned: {wrong[:5]}"
+    assert layout["clipped"] == [], layout["clipped"][:5]
 
 
 # -- the test ------------------------------------------------------------------------------
@@ -157,12 +197,7 @@ INTERACTIONS: dict[str, Callable[[NotebookPage], None]] = {
 def test_notebook_runs_in_jupyterlab(name: str, lab, chromium) -> None:
     page = NotebookPage(chromium, lab, name).open()
     try:
-        cells = page.cells()
-        code = [i for i, c in enumerate(cells) if c["type"] == "code"]
-        assert page.run_all_above(code[-1]) == "true", page.errors()
-        INTERACTIONS.get(name, lambda _page: None)(page)
-        assert page.run_cell(code[-1]) == "true", page.errors()
-
+        assert page.run_all() == "true", page.errors()  # Run All, the last cell included
         assert page.unexecuted() == []
         assert page.errors() == []
         cells = page.cells()
@@ -184,6 +219,11 @@ def test_notebook_runs_in_jupyterlab(name: str, lab, chromium) -> None:
                 assert min(image["shown"]) >= MIN_SIDE, (index, image)
         if any("render.dot(" in c["source"] or "%trace_imports" in c["source"] for c in cells):
             assert pictures, "this notebook draws graphs: none showed"
+
+        _check_layout(page, cells)
+        _operate_every_explorer(page, cells)
+        assert page.errors() == []  # the explorers' callbacks wrote nothing to stderr
+        _check_layout(page, page.cells())  # the explorers' new views too
         page.screenshot(name.removesuffix(".ipynb"))
         assert page.dialogs == []
     finally:

@@ -9,9 +9,10 @@ the page, its workers and the site's service worker alike) and keeps loopback di
 trap's list is every request that tried to leave the serving host, and it must stay empty;
 every URL the context requested is recorded with Playwright as well.
 
-The notebooks that run in a browser run to the end without an error, draw their graphs as SVG
-(Graphviz in WebAssembly), show trace tables, and their widgets answer clicks and keys; a
-notebook that needs processes stops at its first cell with a pointer to Binder.
+The notebooks that run in a browser run to the end (Run All) without an error, draw their
+graphs as SVG (Graphviz in WebAssembly), show trace tables (left-aligned, nothing cut at the
+right), and afterwards their widgets answer clicks and keys; a notebook that needs processes
+stops at its first cell with a pointer to Binder.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from tests.browser import VIEWPORT, NotebookPage, StaticSite, TrapProxy, iter_no
 from tests.test_browser_notebooks import (
     IMAGE_TYPES,
     MIN_SIDE,
-    _drive_namespace_explorer,
-    _drive_probe_stepper,
-    _drive_sys_path_lab,
+    _check_layout,
+    _operate_every_explorer,
 )
 
 pytestmark = pytest.mark.browser
@@ -94,14 +94,6 @@ def _shown(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [o for o in outputs if o["output_type"] in ("stream", "error") or o.get("data")]
 
 
-def _interactions(name: str, page: NotebookPage) -> None:
-    if name == "01-namespaces.ipynb":
-        _drive_namespace_explorer(page)
-    elif name == "04-module-location.ipynb":
-        _drive_probe_stepper(page)
-        _drive_sys_path_lab(page)
-
-
 def test_in_process_notebooks_are_the_ones_the_issue_names() -> None:
     assert {"01-namespaces.ipynb", "02-modules-and-packages.ipynb", "04-module-location.ipynb",
             "13-import-once.ipynb"} <= set(BROWSER_NOTEBOOKS)  # fmt: skip
@@ -112,12 +104,7 @@ def test_in_process_notebooks_are_the_ones_the_issue_names() -> None:
 def test_notebook_runs_in_the_browser(name: str, site, trap, visits, chromium) -> None:
     page = _open(chromium, site, visits, name)
     try:
-        cells = page.cells()
-        code = [i for i, c in enumerate(cells) if c["type"] == "code"]
-        assert page.run_all_above(code[-1]) == "true", page.errors()
-        _interactions(name, page)
-        assert page.run_cell(code[-1]) == "true", page.errors()
-
+        assert page.run_all() == "true", page.errors()  # Run All, the last cell included
         assert page.unexecuted() == []
         assert page.errors() == []
         cells = page.cells()
@@ -141,6 +128,10 @@ def test_notebook_runs_in_the_browser(name: str, site, trap, visits, chromium) -
             rows = table.locator("tr").all_inner_texts()
             assert any("shadow" in row and "found here" in row for row in rows), rows
             assert page.cell(page.cell_index("SysPathLab(")).locator(".jupyter-widgets").count() > 0
+        _check_layout(page, cells)
+        _operate_every_explorer(page, cells)  # after Run All, every explorer still answers
+        assert page.errors() == []
+        _check_layout(page, page.cells())
         page.screenshot(f"lite-{name.removesuffix('.ipynb')}")
         assert page.dialogs == []
         _check_requests(site, trap, visits)

@@ -368,7 +368,13 @@ class SysPathLab(_Explorer):
     def _build(self) -> Any:
         import ipywidgets as w
 
-        self._list = w.Select(options=[], rows=6, description="PYTHONPATH", layout=w.Layout(width="60%"))
+        self._list = w.Select(
+            options=[],
+            rows=6,
+            description="PYTHONPATH",
+            layout=w.Layout(width="60%"),
+            style={"description_width": "initial"},  # wider than the default 80 px: "PYTHONP…"
+        )
         buttons = {
             "up": w.Button(description="\u25b2 up", layout=w.Layout(width="auto")),
             "down": w.Button(description="\u25bc down", layout=w.Layout(width="auto")),
