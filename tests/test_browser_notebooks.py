@@ -42,8 +42,8 @@ def _marked_probe(widget) -> str:
 
 
 def _drive_probe_stepper(page: NotebookPage) -> int:
-    index = page.cell_index("ProbeStepper(t")
-    cell = page.cell(index)
+    at = page.cell_index("ProbeStepper(t")
+    cell = page.cell(at)
     widget = cell.locator(".widget-vbox").first
     note = widget.locator(".pyenvlab-note").first
     note.wait_for()
@@ -75,12 +75,12 @@ def _drive_probe_stepper(page: NotebookPage) -> int:
     graph = widget.locator(".pyenvlab-graph img").first
     assert graph.evaluate("img => img.complete && img.naturalWidth") >= MIN_SIDE
     page.screenshot_of(widget, "probe-stepper")
-    return index
+    return at
 
 
 def _drive_sys_path_lab(page: NotebookPage) -> int:
-    index = page.cell_index("SysPathLab(")
-    cell = page.cell(index)
+    at = page.cell_index("SysPathLab(")
+    cell = page.cell(at)
     widget = cell.locator(".widget-vbox").first
     summary = widget.locator(".pyenvlab-summary").first
     summary.wait_for()
@@ -105,12 +105,12 @@ def _drive_sys_path_lab(page: NotebookPage) -> int:
     assert "shadowed" not in current and re.search(r"uses \S+/json/__init__\.py\.$", current), current
     assert "/other/" not in current and "/shadow/" not in current
     page.screenshot_of(widget, "sys-path-lab")
-    return index
+    return at
 
 
 def _drive_startup_explorer(page: NotebookPage) -> int:
-    index = page.cell_index("StartupExplorer()")
-    cell = page.cell(index)
+    at = page.cell_index("StartupExplorer()")
+    cell = page.cell(at)
     widget = cell.locator(".widget-vbox").first
     choice = widget.locator(".widget-dropdown select")
     choice.wait_for()
@@ -122,18 +122,18 @@ def _drive_startup_explorer(page: NotebookPage) -> int:
     others = [label for label in labels[1:] if re.search(r"3\.1\d", label)]
     if not others:  # one interpreter on this machine: nothing to switch to (the rest still runs)
         page.screenshot_of(widget, "startup-explorer")
-        return index
+        return at
     choice.select_option(label=others[0])
     shown = page.wait_for_change(view, first)
     version = re.search(r"3\.1\d", others[0]).group(0)  # type: ignore[union-attr]
     assert f"Python {version}" in shown, shown[:400]
     page.screenshot_of(widget, "startup-explorer")
-    return index
+    return at
 
 
 def _drive_namespace_explorer(page: NotebookPage) -> int:
-    index = page.cell_index("%%namespace --explore")
-    cell = page.cell(index)
+    at = page.cell_index("%%namespace --explore")
+    cell = page.cell(at)
     widget = cell.locator(".widget-vbox").first
     names = widget.locator(".widget-select select")
     names.wait_for()
@@ -154,7 +154,7 @@ def _drive_namespace_explorer(page: NotebookPage) -> int:
     others = shown.partition("; the same module object as ")[2].split(", ")
     assert {"posixpath", "ospath"} <= set(others), shown  # ospath: bound by the cell above
     page.screenshot_of(widget, "namespace-explorer")
-    return index
+    return at
 
 
 #: per notebook, the drivers of its explorers; each returns the index of the cell it operated
