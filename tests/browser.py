@@ -424,7 +424,7 @@ _LAYOUT = f"""() => {{
   cells.forEach((cell, index) => {{
     for (const out of cell.querySelectorAll(':scope .jp-OutputArea-output')) {{
       for (const td of out.querySelectorAll('table.pyenvlab th, table.pyenvlab td')) {{
-        aligns.push({{cell: index, align: getComputedStyle(td).textAlign,
+        aligns.push({{cell: index, align: getComputedStyle(td).textAlign, num: td.classList.contains('num'),
                      text: td.innerText.slice(0, 60)}});
       }}
       const what = el => `${{el.tagName.toLowerCase()}}.${{[...el.classList].join('.')}}`;
@@ -560,7 +560,8 @@ class NotebookPage:
 
     def layout(self) -> dict[str, list[dict[str, Any]]]:
         """How the outputs are laid out: ``aligns`` (per cell of a pyenvlab table: its cell
-        index, computed ``text-align`` and text) and ``clipped`` (outputs cut at the right)."""
+        index, computed ``text-align``, whether it is a number cell (class ``num``), its text)
+        and ``clipped`` (outputs cut at the right)."""
         return self.page.evaluate(_LAYOUT)
 
     def cell(self, index: int) -> Any:

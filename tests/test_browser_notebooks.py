@@ -185,7 +185,8 @@ def _check_layout(page: NotebookPage, cells: list[dict]) -> None:
         for o in c["outputs"]
     ):
         assert layout["aligns"], "this notebook shows pyenvlab tables: none found in the page"
-    wrong = [a for a in layout["aligns"] if a["align"] != "left"]
+    # numbers (cells of class "num") are right-aligned on purpose; everything else reads left
+    wrong = [a for a in layout["aligns"] if a["align"] != ("right" if a["num"] else "left")]
     assert not wrong, f"{len(wrong)} of {len(layout['aligns'])} table cells not left-aligned: {wrong[:5]}"
     assert layout["clipped"] == [], layout["clipped"][:5]
 
