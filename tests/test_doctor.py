@@ -45,14 +45,25 @@ def rules(report: DoctorReport, rule: str):
     return [f for f in report.findings if f.rule == rule]
 
 
+def venv_seeing_us(path: Path) -> Path:
+    """A venv that sees the pyenvlab under test and its dependencies: a ``.pth`` of path lines
+    names this checkout and the site-packages of the interpreter running the tests.
+
+    (``--system-site-packages`` would show the *base* installation's site-packages: when the
+    tests run in a venv, as the quick start does, pyenvlab is not there, or an older copy is.)"""
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    lines = [str(REPO), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    site = path / "lib" / f"python{VERSION}" / "site-packages"
+    (site / "pyenvlab-under-test.pth").write_text("".join(f"{line}\n" for line in dict.fromkeys(lines)))
+    return path
+
+
 @pytest.fixture(scope="module")
 def site_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv that sees the base site-packages (where pyenvlab is installed)."""
-    path = tmp_path_factory.mktemp("doctor") / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(path)], check=True
-    )
-    return path
+    """A venv that sees the pyenvlab under test."""
+    return venv_seeing_us(tmp_path_factory.mktemp("doctor") / "venv")
 
 
 def test_cwd_with_random_and_email_does_not_break_doctor(tmp_path: Path) -> None:
@@ -109,10 +120,7 @@ def test_pythonpath_leaking_into_a_venv(site_venv: Path, tmp_path: Path) -> None
 
 
 def test_failing_pth_line(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True
-    )
+    venv = venv_seeing_us(tmp_path / "venv")
     pth = venv / "lib" / f"python{VERSION}" / "site-packages" / "broken.pth"
     pth.write_text("# fine\nimport no_such_module_for_doctor\n")
     report, _ = run_doctor(tmp_path, python=str(venv / "bin" / "python"))
