@@ -21,6 +21,7 @@ from pyenvlab.anatomy.compiled import glibc_version
 from pyenvlab.anatomy.elf import ElfError, is_elf, read_elf, rewrite_version_need
 from pyenvlab.errors import PyenvlabError
 from pyenvlab.render import anatomy_views
+from tests.stdlib_extensions import extension_file, extension_module, newest_glibc_need
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or glibc_version() is None,
@@ -33,6 +34,8 @@ LIB_DYNLOAD = next(
 )
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+# the stdlib extension these tests read: math on pyenv builds, _decimal where math is built in (Debian)
+EXT = extension_module()
 needs_objdump = pytest.mark.skipif(shutil.which("objdump") is None, reason="needs objdump (binutils)")
 
 
@@ -71,20 +74,22 @@ def test_symbol_versions_match_objdump_for_every_extension_here():
     assert total > 100
 
 
-def test_math_needs_glibc_2_29_for_exp2():
-    report = pyenvlab.abi("math")
+def test_the_newest_glibc_version_an_extension_needs_and_the_symbols_that_need_it():
+    report = pyenvlab.abi(EXT)
     (file,) = report.files
-    if file.glibc_required != "2.29":
-        pytest.skip(f"this build of math needs glibc {file.glibc_required}")
+    library, newest = newest_glibc_need(file.path)
+    assert file.glibc_required == newest.removeprefix("GLIBC_")
     names = {s.symbol for s in report.symbols}
-    assert names & {"exp2", "log2", "exp", "log", "pow"}  # libm's 2.29 versions of these
-    assert all(s.version == "GLIBC_2.29" and s.library == "libm.so.6" for s in report.symbols)
+    assert names
+    if EXT == "math" and newest == "GLIBC_2.29":  # the tutorial's example (pyenv builds)
+        assert names & {"exp2", "log2", "exp", "log", "pow"}  # libm's 2.29 versions of these
+    assert all(s.version == newest and s.library == library for s in report.symbols)
     if shutil.which("objdump"):
-        assert names == {sym for sym, ver in objdump_versions(file.path) if ver == "GLIBC_2.29"}
+        assert names == {sym for sym, ver in objdump_versions(file.path) if ver == newest}
     assert report.loads_here
-    libm = next(lib for lib in report.libraries if lib.name == "libm.so.6")
-    assert libm.path is not None
-    assert os.path.realpath(libm.path) in _maps_of_a_python_that_imported("math")
+    lib = next(lib for lib in report.libraries if lib.name == library)
+    assert lib.path is not None
+    assert os.path.realpath(lib.path) in _maps_of_a_python_that_imported(EXT)
     assert sorted(names)[0] in report.explanation
 
 
@@ -151,11 +156,12 @@ def test_the_check_returns_problems_as_data_and_the_view_words_them(tmp_path: Pa
     from pyenvlab.anatomy.compiled import make_too_new_copy
     from pyenvlab.anatomy.records import AbiProblem
 
-    copy = make_too_new_copy("math", tmp_path)
+    copy = make_too_new_copy(EXT, tmp_path)
+    library, _ = newest_glibc_need(str(copy), min_length=len("GLIBC_2.99"))  # the rewritten need
     report = abi(copy)
     [problem] = report.problems
     assert problem.kind == "missing-version" and problem.file == str(copy)
-    assert problem.versions == ("GLIBC_2.99",) and problem.library.startswith("libm.so")
+    assert problem.versions == ("GLIBC_2.99",) and problem.library == library
     sentence = anatomy_views.abi_problem(problem, report)
     assert sentence == (
         f"{copy.name} needs version GLIBC_2.99 of {problem.library}, but {problem.path} does not define it"
@@ -183,7 +189,7 @@ def test_the_check_returns_problems_as_data_and_the_view_words_them(tmp_path: Pa
 def test_a_report_saved_as_version_1_still_loads_and_reads_the_same(tmp_path: Path):
     from pyenvlab.anatomy.compiled import make_too_new_copy
 
-    for report in (abi("math"), abi(make_too_new_copy("math", tmp_path))):
+    for report in (abi(EXT), abi(make_too_new_copy(EXT, tmp_path))):
         old = report.to_data()
         old["version"] = 1
         del old["problems"]
@@ -357,13 +363,14 @@ def test_distribution_and_bad_targets(tmp_path: Path):
 
 
 def test_json_round_trip_and_views():
-    report = abi("math")
+    report = abi(EXT)
+    library, _ = newest_glibc_need(report.files[0].path)  # libm.so.6 for math
     assert AbiReport.from_json(report.to_json()) == report
     text = anatomy_views.text(report, width=120, color=False)
-    assert "libm.so.6" in text
+    assert library in text
     assert "loads here" in text
-    assert "libm.so.6" in anatomy_views.html(report)
-    assert "libm.so.6" in anatomy_views.dot(report).source
+    assert library in anatomy_views.html(report)
+    assert library in anatomy_views.dot(report).source
 
 
 @needs_objdump
@@ -381,17 +388,14 @@ def test_symbol_versions_match_objdump_for_every_installed_extension():
 
 
 def test_make_too_new_copy_for_a_module_name(tmp_path: Path):
-    import importlib.util
-
     from pyenvlab.anatomy.compiled import make_too_new_copy
 
-    if not (importlib.util.find_spec("cmath").origin or "").endswith(".so"):
-        pytest.skip("cmath is built into this interpreter")
-    copy = make_too_new_copy("cmath", tmp_path)
+    module = "cmath" if extension_file("cmath") else EXT  # cmath is built in on Debian
+    copy = make_too_new_copy(module, tmp_path)
     report = abi(copy)
     assert not report.loads_here
     assert report.glibc_required == "2.99"
-    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import cmath"
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {module}"
     failed = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=False)
     assert "version `GLIBC_2.99' not found" in failed.stderr
     with pytest.raises(PyenvlabError, match="one extension file"):

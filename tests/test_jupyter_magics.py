@@ -8,6 +8,7 @@ without a traceback.
 from __future__ import annotations
 
 import builtins
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -378,11 +379,17 @@ def test_syspath_has_provenance(ip: InteractiveShell, tmp_path: Path) -> None:
     assert "text/html" in report._repr_mimebundle_(include=["text/html"])
 
 
-def test_startup_of_this_interpreter(ip: InteractiveShell) -> None:
+def test_startup_of_this_interpreter(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
     trace = run(ip, f"%startup {sys.executable} -I").result
     assert type(trace).__name__ == "StartupTrace"
     assert trace.probes
-    assert run(ip, "%startup --argv0 python").result.sys_path
+    # started by a bare name, as a shell does: this interpreter's own name, found on PATH
+    # ("python" of a venv or pyenv; a stock Debian has only python3, so no `python` is assumed)
+    bindir, name = os.path.split(sys.executable)
+    monkeypatch.setenv("PATH", os.pathsep.join([bindir, os.environ.get("PATH", "")]))
+    by_name = run(ip, f"%startup --argv0 {name}").result
+    assert by_name.argv0 == name
+    assert by_name.sys_path
 
 
 def test_deps_and_abi(ip: InteractiveShell) -> None:
