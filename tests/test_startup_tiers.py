@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -33,7 +34,40 @@ def test_every_tier_answers_with_a_search(tmp_path: Path) -> None:
         if trace.method != method:  # pragma: no cover - a tier this machine lacks
             pytest.skip(f"no {method} tier here")
         assert trace.probes and trace.comparisons[0].stage == "getpath"
-        assert trace.probe_for("prefix") is not None
+        # the check that settled the prefix is this interpreter's own os.py, found by the walk up
+        # from the executable (pyenv) or, where the walk finds nothing, at the configured PREFIX
+        # (a venv whose home holds only a link to Debian's /usr/bin/python3)
+        landmark = trace.probe_for("prefix")
+        assert landmark is not None, method
+        assert landmark.result is True
+        assert os.path.realpath(landmark.path) == os.path.realpath(os.__file__), method
+        assert trace.comparisons[0].agree, trace.comparisons[0]
+
+
+def test_the_model_falls_back_to_the_configured_prefix_when_the_walk_finds_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "linkdir"  # like /tmp/bin holding python3 -> /usr/bin/python3
+    home.mkdir()
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {home}\n")
+    prefix = tmp_path / "usr"
+    (prefix / "lib/python3.9/lib-dynload").mkdir(parents=True)
+    (prefix / "lib/python3.9/os.py").write_text("")
+    start = _start(
+        tmp_path,
+        argv0=str(venv / "bin/python"),
+        before={"base_prefix": str(prefix), "prefix": str(venv), "path": []},
+        getpath_data={"constants": {"PREFIX": str(prefix), "EXEC_PREFIX": str(prefix)}},
+    )
+    found = tiers.search(start, "model")
+    decided = {p.decided: p for p in found.probes if p.decided}
+    assert decided["prefix"].path == str(prefix / "lib/python3.9/os.py")
+    assert decided["exec_prefix"].path == str(prefix / "lib/python3.9/lib-dynload")
+    walked = [p.path for p in found.probes if p.purpose == "stdlib landmark"]
+    assert walked[:-1] == [str(d / "lib/python3.9/os.py") for d in (home, *home.parents) if str(d) != "/"]
+    assert found.comparisons[0].traced == str(prefix) and found.comparisons[0].agree
+    without = tiers.search(_start(tmp_path, argv0=start.argv0, before=start.before), "model")
+    assert not any(p.decided == "prefix" for p in without.probes)  # no build constants: not modelled
 
 
 def test_the_model_tier_runs_when_nothing_else_can(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

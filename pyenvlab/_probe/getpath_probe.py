@@ -233,11 +233,11 @@ def main(argv):
     code, source, errors = get_code()
     result["errors"] = errors
     result["source"] = source
+    constants = build_constants()  # also without the code: the model tier falls back to PREFIX
+    result["constants"] = {k: v for k, v in constants.items() if not k.startswith("VERSION")}
     if code is not None:
         use_env = bool(spec.get("use_environment", True))
         environ = os.environ
-        constants = build_constants()
-        result["constants"] = {k: v for k, v in constants.items() if not k.startswith("VERSION")}
         argv0 = spec["argv0"]
         config = {
             "program_name": None,

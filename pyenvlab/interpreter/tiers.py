@@ -404,7 +404,15 @@ class ModelTier:
         return None
 
     def run(self, start: Start) -> Search:
-        probes = _model_probes(start.argv0, start.environ, start.workdir, start.flags, start.version)
+        constants = (start.getpath_data or {}).get("constants") or {}
+        probes = _model_probes(
+            start.argv0,
+            start.environ,
+            start.workdir,
+            start.flags,
+            start.version,
+            build_prefixes=(constants.get("PREFIX"), constants.get("EXEC_PREFIX")),
+        )
         decided = next((p for p in probes if p.decided == "prefix"), None)
         sub = f"/lib/python{start.version[0]}.{start.version[1]}/os.py"
         model_prefix = decided.path[: -len(sub)] if decided else None
@@ -428,13 +436,25 @@ MODEL_NOTE = "model: pyenvlab's description of the search, not recorded from the
 
 
 def _model_probes(
-    argv0: str, environ: Mapping[str, str], workdir: str, flags: tuple[str, ...], version: tuple[int, ...]
+    argv0: str,
+    environ: Mapping[str, str],
+    workdir: str,
+    flags: tuple[str, ...],
+    version: tuple[int, ...],
+    *,
+    build_prefixes: tuple[str | None, str | None] = (None, None),
 ) -> list[StartupProbe]:
     """pyenvlab's simplified description of the POSIX search, checked against the filesystem.
 
     Only the main steps (PATH lookup, pyvenv.cfg, PYTHONHOME, the upward walk for ``os.py``
-    and ``lib-dynload``) are modelled; every probe says so in ``detail``. Used only when
-    neither the getpath code object nor strace is available.
+    and ``lib-dynload``, and when the walk finds nothing the ``PREFIX``/``EXEC_PREFIX`` the
+    interpreter was configured with, ``build_prefixes``) are modelled; every probe says so in
+    ``detail``. Used only when neither the getpath code object nor strace is available.
+
+    The fallback is what settles the prefix of a venv whose ``home`` is a directory holding only a
+    link to the interpreter (``/tmp/bin/python3 -> /usr/bin/python3``): the walk up from ``home``
+    finds no ``lib/python3.X``, and getpath takes ``PREFIX`` (``/usr`` for Debian's python3),
+    checking its landmark only to warn.
     """
     probes: list[StartupProbe] = []
 
@@ -473,17 +493,22 @@ def _model_probes(
         if real and real != executable:
             check("realpath", executable, True, "resolve symlink")
             exe_dir = os.path.dirname(real)
-    for landmark, purpose, decided, test in (
-        ("os.py", "stdlib landmark", "prefix", os.path.isfile),
-        ("lib-dynload", "lib-dynload landmark", "exec_prefix", os.path.isdir),
+    for landmark, purpose, decided, test, build_prefix in (
+        ("os.py", "stdlib landmark", "prefix", os.path.isfile, build_prefixes[0]),
+        ("lib-dynload", "lib-dynload landmark", "exec_prefix", os.path.isdir, build_prefixes[1]),
     ):
+        kind = "isfile" if landmark == "os.py" else "isdir"
         directory = exe_dir
         while directory:
             path = os.path.join(directory, sub_dir, landmark)
-            if check("isfile" if landmark == "os.py" else "isdir", path, test(path), purpose, None):
+            if check(kind, path, test(path), purpose, None):
                 probes[-1] = dataclasses.replace(probes[-1], decided=decided)
                 break
             directory = directory.rpartition("/")[0]
+        else:
+            if build_prefix:  # getpath takes the configured prefix; its landmark only warns
+                path = os.path.join(build_prefix, sub_dir, landmark)
+                check(kind, path, test(path), purpose, decided)
     return probes
 
 
